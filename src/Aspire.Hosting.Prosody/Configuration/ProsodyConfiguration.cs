@@ -1,0 +1,112 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace Aspire.Hosting.Prosody.Configuration;
+
+/// <summary>
+/// The one place where the app model's intent (<see cref="ProsodySettings"/>) becomes decisions about Prosody:
+/// which modules, components, accounts and files. <see cref="ProsodyEnvironmentVariables"/> and
+/// <see cref="ProsodyConfigFile"/> only render these decisions.
+/// </summary>
+internal sealed class ProsodyConfiguration
+{
+    public const string ConfigDirectory = "/etc/prosody/conf.d";
+    public const string ConfigFileName = "aspire.cfg.lua";
+    public const string IncludedFilesDirectory = "/etc/prosody/aspire.d";
+    public const string SupportDirectory = "/usr/local/lib/prosody-aspire";
+    public const string ModulesDirectory = SupportDirectory + "/modules";
+    public const string EntrypointPath = SupportDirectory + "/entrypoint.sh";
+    public const string CertificatesDirectory = "/etc/prosody/certs";
+    public const string DataDirectory = "/var/lib/prosody";
+
+    /// <summary>The module, shipped with this package, that creates the app model's accounts at start.</summary>
+    public const string AccountsModule = "aspire_accounts";
+
+    private ProsodyConfiguration(ProsodySettings settings, bool isRunMode)
+    {
+        Settings = settings;
+        IsRunMode = isRunMode;
+        Domain = settings.Domain;
+
+        Accounts = settings.Accounts
+            .Select((account, index) => new ProsodyAccountBinding(
+                $"{account.UserName}@{Domain}", $"ASPIRE_ACCOUNT_{index + 1}_PASSWORD", account.Password, account.IsAdmin))
+            .ToArray();
+        Admins = Accounts.Where(a => a.IsAdmin).Select(a => a.Jid).ToArray();
+
+        var enabled = new SortedSet<string>(settings.EnabledModules, StringComparer.Ordinal) { AccountsModule };
+        if (settings.WebSocket)
+        {
+            enabled.Add("websocket");
+        }
+
+        if (settings.Bosh)
+        {
+            enabled.Add("bosh");
+        }
+
+        var disabled = new SortedSet<string>(settings.DisabledModules, StringComparer.Ordinal);
+        if (!settings.Federation)
+        {
+            // Federation is opt-in: without it no server-to-server listener runs at all.
+            disabled.Add("s2s");
+            disabled.Add("dialback");
+        }
+
+        enabled.ExceptWith(disabled);
+        EnabledModules = [.. enabled];
+        DisabledModules = [.. disabled];
+
+        var components = new List<ProsodyComponent>();
+        if (settings.MultiUserChatSubdomain is { } muc)
+        {
+            components.Add(new($"{muc}.{Domain}", "muc"));
+        }
+
+        if (settings.FileShare is { } share)
+        {
+            components.Add(new($"{share.Subdomain}.{Domain}", "http_file_share"));
+        }
+
+        Components = components;
+        MultiUserChatModules = settings.MultiUserChatSubdomain is not null && settings.ArchiveRetentionDays is not null ? ["muc_mam"] : [];
+
+        IncludedFiles = settings.ExtraConfiguration.Select(lua => (Contents: (string?)lua, SourcePath: (string?)null))
+            .Concat(settings.ConfigurationFiles.Select(path => (Contents: (string?)null, SourcePath: (string?)path)))
+            .Select((file, index) => new ProsodyIncludedFile($"{index + 1:00}-{(file.SourcePath is null ? "extra" : "file")}.cfg.lua", file.Contents, file.SourcePath))
+            .ToArray();
+    }
+
+    public static ProsodyConfiguration Create(ProsodyResource resource, bool isRunMode) => new(resource.Settings, isRunMode);
+
+    public ProsodySettings Settings { get; }
+
+    /// <summary>Run mode adds local-development conveniences; publish mode never does.</summary>
+    public bool IsRunMode { get; }
+
+    public string Domain { get; }
+
+    public IReadOnlyList<ProsodyAccountBinding> Accounts { get; }
+
+    public IReadOnlyList<string> Admins { get; }
+
+    public IReadOnlyList<string> EnabledModules { get; }
+
+    public IReadOnlyList<string> DisabledModules { get; }
+
+    public IReadOnlyList<ProsodyComponent> Components { get; }
+
+    public IReadOnlyList<string> MultiUserChatModules { get; }
+
+    /// <summary>User configuration, included after the generated settings in the order it was added.</summary>
+    public IReadOnlyList<ProsodyIncludedFile> IncludedFiles { get; }
+
+    /// <summary>Run mode creates a self-signed certificate so that clients can use STARTTLS out of the box.</summary>
+    public bool UsesDevelopmentCertificate => IsRunMode;
+}
+
+/// <summary>An account, its full JID and the environment variable that carries its password.</summary>
+internal sealed record ProsodyAccountBinding(string Jid, string PasswordVariable, ParameterResource Password, bool IsAdmin);
+
+internal sealed record ProsodyComponent(string Name, string Type);
+
+internal sealed record ProsodyIncludedFile(string Name, string? Contents, string? SourcePath);

@@ -1,0 +1,54 @@
+using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Aspire.Hosting.Prosody.Configuration;
+
+/// <summary>
+/// Maps the configuration onto the official image's <c>PROSODY_*</c> environment variables.
+/// </summary>
+/// <remarks>
+/// The image's template splits lists on "," without trimming and treats an empty variable as set, so lists are
+/// joined without spaces and a variable is only written when it has a value. Secrets stay parameter references:
+/// they resolve in the container's environment and appear in a manifest only as placeholders.
+/// </remarks>
+internal static class ProsodyEnvironmentVariables
+{
+    public static IReadOnlyList<KeyValuePair<string, object>> Create(ProsodyConfiguration configuration)
+    {
+        var settings = configuration.Settings;
+        var variables = new List<KeyValuePair<string, object>>();
+
+        void Add(string name, object? value)
+        {
+            if (value is not null and not "")
+            {
+                variables.Add(new(name, value));
+            }
+        }
+
+        static string? List(IEnumerable<string> values) => string.Join(",", values) is { Length: > 0 } joined ? joined : null;
+        static string? Number(int? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+        Add("PROSODY_VIRTUAL_HOSTS", configuration.Domain);
+        Add("PROSODY_ADMINS", List(configuration.Admins));
+        Add("PROSODY_PLUGIN_PATHS", $"/etc/prosody/modules,{ProsodyConfiguration.ModulesDirectory}");
+        Add("PROSODY_ENABLE_MODULES", List(configuration.EnabledModules));
+        Add("PROSODY_DISABLE_MODULES", List(configuration.DisabledModules));
+        Add("PROSODY_LOGLEVEL", settings.LogLevel?.ToString().ToLowerInvariant());
+        Add("PROSODY_C2S_RATE_LIMIT", settings.ClientRateLimit);
+        Add("PROSODY_S2S_RATE_LIMIT", settings.ServerRateLimit);
+        // Setting the archive expiry also enables mod_mam in the image's template.
+        Add("PROSODY_ARCHIVE_EXPIRY_DAYS", Number(settings.ArchiveRetentionDays));
+        Add("PROSODY_COMPONENTS", List(configuration.Components.Select(c => $"{c.Name}:{c.Type}")));
+        Add("PROSODY_MUC_MODULES", List(configuration.MultiUserChatModules));
+        Add("PROSODY_UPLOAD_LIMIT_MB", Number(settings.FileShare?.SizeLimitMegabytes));
+        Add("PROSODY_UPLOAD_STORAGE_GB", Number(settings.FileShare?.QuotaGigabytes));
+
+        foreach (var account in configuration.Accounts)
+        {
+            Add(account.PasswordVariable, account.Password);
+        }
+
+        return variables;
+    }
+}

@@ -1,0 +1,49 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace Aspire.Hosting.Prosody.Configuration;
+
+/// <summary>
+/// What the app model asks of one Prosody server. Builder methods only record intent here;
+/// <see cref="ProsodyConfiguration"/> turns it into environment variables and configuration.
+/// </summary>
+internal sealed class ProsodySettings(string resourceName)
+{
+    // ".localhost" names resolve to loopback (RFC 6761) and never to the container's random hostname.
+    public string Domain { get; set; } = $"{resourceName.ToLowerInvariant()}.localhost";
+
+    public List<ProsodyAccount> Accounts { get; } = [];
+
+    public SortedSet<string> EnabledModules { get; } = new(StringComparer.Ordinal);
+
+    public SortedSet<string> DisabledModules { get; } = new(StringComparer.Ordinal);
+
+    public ProsodyLogLevel? LogLevel { get; set; }
+
+    public string? ClientRateLimit { get; set; }
+
+    public string? ServerRateLimit { get; set; }
+
+    public int? ArchiveRetentionDays { get; set; }
+
+    public string? MultiUserChatSubdomain { get; set; }
+
+    public ProsodyFileShareSettings? FileShare { get; set; }
+
+    public bool WebSocket { get; set; } = true;
+
+    public bool Bosh { get; set; }
+
+    public bool Federation { get; set; }
+
+    public List<string> ExtraConfiguration { get; } = [];
+
+    public List<string> ConfigurationFiles { get; } = [];
+
+    /// <summary>A bind mount may be owned by root, which the official entrypoint cannot handle.</summary>
+    public bool DataDirectoryMayBeRootOwned { get; set; }
+}
+
+/// <summary>An account Prosody creates at start (or whose password it resets to the parameter's value).</summary>
+internal sealed record ProsodyAccount(string UserName, ParameterResource Password, bool IsAdmin);
+
+internal sealed record ProsodyFileShareSettings(string Subdomain, int? SizeLimitMegabytes, int? QuotaGigabytes, int? ExpiryDays);

@@ -1,0 +1,117 @@
+using System.Text.RegularExpressions;
+
+namespace Aspire.Hosting.Prosody.Configuration;
+
+/// <summary>
+/// Checks every value that reaches Prosody's configuration while the app model is built, so that nothing
+/// invalid reaches a container. Each message names what is wrong and how to fix it.
+/// </summary>
+internal static partial class ProsodyValidation
+{
+    public static string Domain(string? domain, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(domain, paramName);
+        if (domain.Length > 253 || !DomainPattern().IsMatch(domain))
+        {
+            throw new ArgumentException(
+                $"'{Printable(domain)}' is not a valid XMPP domain. Use a DNS name of lowercase ASCII letters, digits, hyphens and dots, " +
+                "such as 'chat.example.com', or 'chat.localhost' for local development (internationalised names must be written in punycode).",
+                paramName);
+        }
+
+        return domain;
+    }
+
+    public static string Subdomain(string? label, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(label, paramName);
+        if (!LabelPattern().IsMatch(label))
+        {
+            throw new ArgumentException(
+                $"'{Printable(label)}' is not a valid subdomain label. Use one DNS label of lowercase letters, digits and hyphens, such as 'conference'.",
+                paramName);
+        }
+
+        return label;
+    }
+
+    public static string UserName(string? userName, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userName, paramName);
+        if (!UserNamePattern().IsMatch(userName))
+        {
+            throw new ArgumentException(
+                $"'{Printable(userName)}' is not a valid user name. Use 1 to 64 lowercase letters, digits, '.', '_', '+' or '-', starting with a letter or digit " +
+                "(XMPP compares user names in lower case, and characters such as '@', '/', ':' or spaces cannot stand in a JID).",
+                paramName);
+        }
+
+        return userName;
+    }
+
+    public static string ModuleName(string? module, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(module, paramName);
+        if (!ModulePattern().IsMatch(module))
+        {
+            throw new ArgumentException(
+                $"'{Printable(module)}' is not a valid Prosody module name. Give the name without the 'mod_' prefix, in lowercase letters, digits, '_' and '-', " +
+                "one module per argument (for example \"mam\", \"http_openmetrics\"): commas and spaces are not allowed.",
+                paramName);
+        }
+
+        return module;
+    }
+
+    public static string Rate(string? rate, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(rate, paramName);
+        if (!RatePattern().IsMatch(rate))
+        {
+            throw new ArgumentException(
+                $"'{Printable(rate)}' is not a rate Prosody understands. Write a whole number, an optional space, a unit (b, kb, mb or gb) and '/s', for example \"10kb/s\".",
+                paramName);
+        }
+
+        return rate;
+    }
+
+    public static int? Port(int? port, string paramName)
+    {
+        if (port is < 1 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(paramName, port, "A port must be between 1 and 65535; pass null to let Aspire choose a free host port.");
+        }
+
+        return port;
+    }
+
+    public static int Positive(int value, int maximum, string paramName, string unit)
+    {
+        if (value < 1 || value > maximum)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"Give a whole number of {unit} from 1 to {maximum}.");
+        }
+
+        return value;
+    }
+
+    /// <summary>Shows control characters in an error message instead of letting them break the message.</summary>
+    private static string Printable(string value) =>
+        string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
+    [GeneratedRegex(@"^(?=.{1,253}\z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\z", RegexOptions.CultureInvariant)]
+    private static partial Regex DomainPattern();
+
+    [GeneratedRegex(@"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex LabelPattern();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._+-]{0,63}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex UserNamePattern();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ModulePattern();
+
+    [GeneratedRegex(@"^[0-9]{1,12} ?[bkmgBKMG][a-zA-Z]?/s\z", RegexOptions.CultureInvariant)]
+    private static partial Regex RatePattern();
+}

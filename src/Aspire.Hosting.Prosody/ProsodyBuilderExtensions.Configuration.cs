@@ -1,0 +1,45 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace Aspire.Hosting;
+
+public static partial class ProsodyBuilderExtensions
+{
+    /// <summary>
+    /// Adds Prosody configuration (Lua) of your own, for what no builder method covers. It is included after the
+    /// generated configuration, in global scope, in the order of the calls, so it can override generated options.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="lua">Configuration text, for example <c>"c2s_timeout = 300"</c>. It is used as written: values
+    /// in it are not escaped, so do not build it from untrusted input, and keep secrets out of it (read them with
+    /// <c>ENV_NAME</c> from variables set by <c>WithEnvironment</c>).</param>
+    /// <returns>The resource builder.</returns>
+    public static IResourceBuilder<ProsodyResource> WithExtraConfiguration(this IResourceBuilder<ProsodyResource> builder, string lua)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(lua);
+        builder.Resource.Settings.ExtraConfiguration.Add(lua);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a Prosody configuration file of your own (Lua), copied into the container at start and included after
+    /// the generated configuration, in the order of the calls.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="path">The file, absolute or relative to the AppHost's directory. It must exist.</param>
+    /// <returns>The resource builder.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static IResourceBuilder<ProsodyResource> WithConfigurationFile(this IResourceBuilder<ProsodyResource> builder, string path)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var fullPath = Path.GetFullPath(path, builder.ApplicationBuilder.AppHostDirectory);
+        if (!File.Exists(fullPath))
+        {
+            throw new FileNotFoundException($"The Prosody configuration file '{fullPath}' does not exist. Give a path to an existing file, absolute or relative to the AppHost's directory.", fullPath);
+        }
+
+        builder.Resource.Settings.ConfigurationFiles.Add(fullPath);
+        return builder;
+    }
+}

@@ -1,0 +1,211 @@
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Prosody;
+using Aspire.Hosting.Prosody.Configuration;
+using Aspire.Hosting.Prosody.Health;
+using Aspire.Hosting.Prosody.Tls;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Aspire.Hosting;
+
+/// <summary>
+/// Extension methods that add a Prosody XMPP server to an Aspire app model and configure it.
+/// </summary>
+public static partial class ProsodyBuilderExtensions
+{
+    private const UnixFileMode ReadableFile = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode ExecutableFile = ReadableFile | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// Adds a Prosody XMPP server to the app model.
+    /// </summary>
+    /// <param name="builder">The <see cref="IDistributedApplicationBuilder"/>.</param>
+    /// <param name="name">The name of the resource; the default XMPP domain is <c>{name}.localhost</c>.</param>
+    /// <param name="port">The host port of the client-to-server (c2s) endpoint; null lets Aspire choose a free one.</param>
+    /// <param name="adminPassword">The password of the <c>admin</c> account; when null a password is generated
+    /// (and kept in the AppHost's user secrets in run mode).</param>
+    /// <returns>A reference to the <see cref="IResourceBuilder{T}"/>.</returns>
+    /// <remarks>
+    /// <para>
+    /// This version of the package defaults to the <inheritdoc cref="ProsodyContainerImageTags.Tag"/> tag of the
+    /// <inheritdoc cref="ProsodyContainerImageTags.Registry"/>/<inheritdoc cref="ProsodyContainerImageTags.Image"/> container image.
+    /// </para>
+    /// <para>
+    /// The container gets the endpoints <c>c2s</c> (container port 5222) and <c>http</c> (5280: websocket at
+    /// <c>/xmpp-websocket</c>), the official image's <c>PROSODY_*</c> environment variables, a generated
+    /// <c>/etc/prosody/conf.d/aspire.cfg.lua</c> (HTTP on all interfaces, the accounts to create) and a module that
+    /// creates the administrator <c>admin@{domain}</c> and every <see cref="WithUser"/> account at start. In run mode
+    /// it also gets a self-signed certificate for the domain, so clients can sign in over STARTTLS. Federation
+    /// (server-to-server) is off until <see cref="WithFederation"/> is called. The health check opens an XMPP stream
+    /// and waits for its features, so <c>WaitFor</c> releases only when a client can sign in.
+    /// </para>
+    /// <example>
+    /// <code lang="csharp">
+    /// var builder = DistributedApplication.CreateBuilder(args);
+    /// var chat = builder.AddProsody("chat")
+    ///     .WithUser("alice")
+    ///     .WithDataVolume();
+    /// builder.AddProject&lt;Projects.ChatBot&gt;("bot").WithReference(chat).WaitFor(chat);
+    /// </code>
+    /// </example>
+    /// </remarks>
+    public static IResourceBuilder<ProsodyResource> AddProsody(
+        this IDistributedApplicationBuilder builder,
+        [ResourceName] string name,
+        int? port = null,
+        IResourceBuilder<ParameterResource>? adminPassword = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ProsodyValidation.Port(port, nameof(port));
+
+        var password = adminPassword?.Resource
+            ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
+        var resource = new ProsodyResource(name, password);
+
+        var healthCheckKey = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey, _ => new ProsodyHealthCheck(resource), failureStatus: default, tags: default));
+
+        DevelopmentCertificate? certificate = null;
+
+        return builder.AddResource(resource)
+            .WithImage(ProsodyContainerImageTags.Image, ProsodyContainerImageTags.Tag)
+            .WithImageRegistry(ProsodyContainerImageTags.Registry)
+            .WithIconName("Chat")
+            .WithEndpoint(port: port, targetPort: ProsodyResource.ClientTargetPort, name: ProsodyResource.ClientEndpointName, scheme: "tcp")
+            .WithHttpEndpoint(targetPort: ProsodyResource.HttpTargetPort, name: ProsodyResource.HttpEndpointName)
+            .WithUrlForEndpoint(ProsodyResource.HttpEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+            .WithEnvironment(context =>
+            {
+                var configuration = ProsodyConfiguration.Create(resource, context.ExecutionContext.IsRunMode);
+                foreach (var (variable, value) in ProsodyEnvironmentVariables.Create(configuration))
+                {
+                    context.EnvironmentVariables[variable] = value;
+                }
+            })
+            .WithArgs(context =>
+            {
+                // The bind-mount entrypoint wrapper replaces the image's entrypoint, which drops the image's command.
+                if (resource.Settings.DataDirectoryMayBeRootOwned)
+                {
+                    context.Args.Add("prosody");
+                    context.Args.Add("-F");
+                }
+            })
+            .WithContainerFiles(ProsodyConfiguration.ConfigDirectory, (_, _) =>
+            {
+                var configuration = ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode);
+                return Task.FromResult<IEnumerable<ContainerFileSystemItem>>(
+                    [new ContainerFile { Name = ProsodyConfiguration.ConfigFileName, Contents = ProsodyConfigFile.Render(configuration), Mode = ReadableFile }]);
+            })
+            .WithContainerFiles(ProsodyConfiguration.IncludedFilesDirectory, (_, _) =>
+            {
+                var configuration = ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode);
+                return Task.FromResult(configuration.IncludedFiles.Select(file => (ContainerFileSystemItem)new ContainerFile
+                {
+                    Name = file.Name,
+                    Contents = file.Contents,
+                    SourcePath = file.SourcePath,
+                    Mode = ReadableFile,
+                }));
+            })
+            .WithContainerFiles(ProsodyConfiguration.SupportDirectory,
+            [
+                new ContainerDirectory
+                {
+                    Name = "modules",
+                    Entries = [new ContainerFile { Name = $"mod_{ProsodyConfiguration.AccountsModule}.lua", Contents = EmbeddedResources.Read("mod_aspire_accounts.lua"), Mode = ReadableFile }],
+                },
+                new ContainerFile { Name = "entrypoint.sh", Contents = EmbeddedResources.Read("entrypoint.sh"), Mode = ExecutableFile },
+            ])
+            .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
+            {
+                var configuration = ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode);
+                if (!configuration.UsesDevelopmentCertificate)
+                {
+                    return Task.FromResult<IEnumerable<ContainerFileSystemItem>>([]);
+                }
+
+                if (certificate?.Domain != configuration.Domain)
+                {
+                    certificate = DevelopmentCertificate.Create(configuration.Domain);
+                }
+
+                // Prosody finds "<domain>.crt" and "<domain>.key" by name; the key must be readable by its uid.
+                return Task.FromResult<IEnumerable<ContainerFileSystemItem>>(
+                [
+                    new ContainerFile { Name = $"{certificate.Domain}.crt", Contents = certificate.CertificatePem, Mode = ReadableFile },
+                    new ContainerFile { Name = $"{certificate.Domain}.key", Contents = certificate.PrivateKeyPem, Mode = ReadableFile },
+                ]);
+            })
+            .WithHealthCheck(healthCheckKey);
+    }
+
+    /// <summary>
+    /// Sets the XMPP domain the server hosts (<c>PROSODY_VIRTUAL_HOSTS</c>); accounts are <c>user@domain</c> and
+    /// components are subdomains of it. The default is <c>{name}.localhost</c>.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="domain">A DNS name in lowercase, such as <c>chat.example.com</c>.</param>
+    /// <returns>The resource builder.</returns>
+    /// <exception cref="ArgumentException">The domain is empty or not a valid lowercase DNS name.</exception>
+    public static IResourceBuilder<ProsodyResource> WithDomain(this IResourceBuilder<ProsodyResource> builder, string domain)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Resource.Settings.Domain = ProsodyValidation.Domain(domain, nameof(domain));
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets the lowest level of the messages Prosody logs to the console (<c>PROSODY_LOGLEVEL</c>), which the
+    /// dashboard shows as the resource's logs.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="level">The level.</param>
+    /// <returns>The resource builder.</returns>
+    public static IResourceBuilder<ProsodyResource> WithLogLevel(this IResourceBuilder<ProsodyResource> builder, ProsodyLogLevel level)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!Enum.IsDefined(level))
+        {
+            throw new ArgumentOutOfRangeException(nameof(level), level, "Use one of the ProsodyLogLevel values.");
+        }
+
+        builder.Resource.Settings.LogLevel = level;
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets the bandwidth limits of mod_limits (<c>PROSODY_C2S_RATE_LIMIT</c>, <c>PROSODY_S2S_RATE_LIMIT</c>); the
+    /// image's defaults are <c>10kb/s</c> per client and <c>30kb/s</c> per incoming server connection.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="clientToServer">The rate per client connection, such as <c>"100kb/s"</c>; null keeps the default.</param>
+    /// <param name="serverToServer">The rate per incoming server connection; null keeps the default.</param>
+    /// <returns>The resource builder.</returns>
+    /// <exception cref="ArgumentException">A rate is not of the form <c>&lt;number&gt;&lt;unit&gt;/s</c>.</exception>
+    public static IResourceBuilder<ProsodyResource> WithRateLimits(this IResourceBuilder<ProsodyResource> builder, string? clientToServer = null, string? serverToServer = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var settings = builder.Resource.Settings;
+        settings.ClientRateLimit = clientToServer is null ? settings.ClientRateLimit : ProsodyValidation.Rate(clientToServer, nameof(clientToServer));
+        settings.ServerRateLimit = serverToServer is null ? settings.ServerRateLimit : ProsodyValidation.Rate(serverToServer, nameof(serverToServer));
+        return builder;
+    }
+
+    /// <summary>
+    /// Turns on federation: other XMPP servers may connect to this one. Adds the <c>s2s</c> endpoint (container
+    /// port 5269) and stops disabling Prosody's <c>s2s</c> and <c>dialback</c> modules. Off by default.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="port">The host port of the s2s endpoint; null lets Aspire choose one.</param>
+    /// <returns>The resource builder.</returns>
+    public static IResourceBuilder<ProsodyResource> WithFederation(this IResourceBuilder<ProsodyResource> builder, int? port = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ProsodyValidation.Port(port, nameof(port));
+        builder.Resource.Settings.Federation = true;
+        return builder.WithEndpoint(port: port, targetPort: ProsodyResource.ServerTargetPort, name: ProsodyResource.ServerEndpointName, scheme: "tcp");
+    }
+}

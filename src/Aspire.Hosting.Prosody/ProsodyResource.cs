@@ -1,0 +1,79 @@
+using Aspire.Hosting.Prosody.Configuration;
+
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>
+/// A Prosody XMPP server running in a container.
+/// </summary>
+/// <remarks>
+/// The primary endpoint is client-to-server XMPP (c2s, container port 5222). The <c>http</c> endpoint
+/// (container port 5280) serves the websocket (<c>/xmpp-websocket</c>) and BOSH (<c>/http-bind</c>) endpoints.
+/// Apps that reference this resource receive a connection string of the form
+/// <c>Host=…;Port=…;Domain=…</c> and the connection properties <c>Host</c>, <c>Port</c>, <c>Domain</c> and
+/// (while the websocket is on) <c>WebSocketUri</c>.
+/// </remarks>
+public sealed class ProsodyResource : ContainerResource, IResourceWithConnectionString
+{
+    internal const string ClientEndpointName = "c2s";
+    internal const string HttpEndpointName = "http";
+    internal const string ServerEndpointName = "s2s";
+    internal const int ClientTargetPort = 5222;
+    internal const int HttpTargetPort = 5280;
+    internal const int ServerTargetPort = 5269;
+
+    /// <summary>
+    /// Creates a Prosody resource.
+    /// </summary>
+    /// <param name="name">The name of the resource.</param>
+    /// <param name="adminPassword">The parameter that holds the administrator account's password.</param>
+    public ProsodyResource(string name, ParameterResource adminPassword) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(adminPassword);
+        PrimaryEndpoint = new(this, ClientEndpointName);
+        HttpEndpoint = new(this, HttpEndpointName);
+        Settings = new ProsodySettings(name);
+        Settings.Accounts.Add(new ProsodyAccount("admin", adminPassword, IsAdmin: true));
+    }
+
+    /// <summary>Gets the client-to-server (c2s) XMPP endpoint.</summary>
+    public EndpointReference PrimaryEndpoint { get; }
+
+    /// <summary>Gets the plain HTTP endpoint (websocket, BOSH, file share).</summary>
+    public EndpointReference HttpEndpoint { get; }
+
+    /// <summary>Gets the host of the c2s endpoint, resolved in the network of whoever reads it.</summary>
+    public EndpointReferenceExpression Host => PrimaryEndpoint.Property(EndpointProperty.Host);
+
+    /// <summary>Gets the port of the c2s endpoint, resolved in the network of whoever reads it.</summary>
+    public EndpointReferenceExpression Port => PrimaryEndpoint.Property(EndpointProperty.Port);
+
+    /// <summary>Gets the XMPP domain the server hosts (its virtual host), for example <c>chat.localhost</c>.</summary>
+    public string Domain => Settings.Domain;
+
+    /// <summary>Gets the user name of the administrator account.</summary>
+    public string AdminUserName => Settings.Accounts[0].UserName;
+
+    /// <summary>Gets the parameter that holds the administrator account's password.</summary>
+    public ParameterResource AdminPasswordParameter => Settings.Accounts[0].Password;
+
+    /// <summary>Gets the websocket URI (RFC 7395) clients connect to, for example <c>ws://localhost:5280/xmpp-websocket</c>.</summary>
+    public ReferenceExpression WebSocketUri =>
+        ReferenceExpression.Create($"ws://{HttpEndpoint.Property(EndpointProperty.HostAndPort)}/xmpp-websocket");
+
+    /// <summary>Gets the connection string: <c>Host=…;Port=…;Domain=…</c>.</summary>
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"Host={Host};Port={Port};Domain={Domain}");
+
+    internal ProsodySettings Settings { get; }
+
+    IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties()
+    {
+        yield return new("Host", ReferenceExpression.Create($"{Host}"));
+        yield return new("Port", ReferenceExpression.Create($"{Port}"));
+        yield return new("Domain", ReferenceExpression.Create($"{Domain}"));
+        if (Settings.WebSocket)
+        {
+            yield return new("WebSocketUri", WebSocketUri);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+-- Part of Aspire.Hosting.Prosody: creates the accounts the Aspire app model declares.
+--
+-- The official image registers at most one account, and passes its password on prosodyctl's command line.
+-- This module runs inside Prosody instead, so it works for any number of accounts and any storage (internal
+-- files or SQL), and it reads passwords from environment variables, never from the configuration.
+-- It runs on every start and is idempotent: a missing account is created, an existing one keeps its data and
+-- gets the password the app model holds now.
+--
+-- Configuration (global, written by the integration):
+--   aspire_accounts = { { jid = "admin@chat.localhost", password_variable = "ASPIRE_ACCOUNT_1_PASSWORD" }, ... }
+
+local usermanager = require "core.usermanager";
+local jid_split = require "util.jid".split;
+
+local host = module.host;
+local retry_seconds = 5;
+
+local function wanted_accounts()
+	local accounts = {};
+	for _, account in ipairs(module:get_option("aspire_accounts", {})) do
+		local username, account_host = jid_split(account.jid);
+		if account_host == host and username then
+			table.insert(accounts, { username = username, variable = account.password_variable });
+		end
+	end
+	return accounts;
+end
+
+-- Returns true when every account is in place; false when storage failed and a retry is due.
+local function provision()
+	local complete = true;
+	for _, account in ipairs(wanted_accounts()) do
+		local password = os.getenv(account.variable);
+		if not password or password == "" then
+			module:log("error", "No password for %s@%s: the environment variable %s is not set", account.username, host, account.variable);
+		else
+			local ok, err;
+			if usermanager.user_exists(account.username, host) then
+				if usermanager.test_password(account.username, host, password) then
+					ok = true;
+				else
+					ok, err = usermanager.set_password(account.username, password, host, nil);
+					if ok then module:log("info", "Password of %s@%s set from the app model", account.username, host); end
+				end
+			else
+				ok, err = usermanager.create_user(account.username, password, host);
+				if ok then module:log("info", "Created account %s@%s", account.username, host); end
+			end
+			if not ok then
+				complete = false;
+				module:log("error", "Could not provision %s@%s: %s", account.username, host, tostring(err));
+			end
+		end
+	end
+	return complete;
+end
+
+local function provision_until_done()
+	if not provision() then
+		-- Storage (a database) may not be reachable yet: try again rather than give up.
+		module:add_timer(retry_seconds, provision_until_done);
+	end
+end
+
+-- "server-started" fires after every host is loaded and before Prosody serves its first connection, so a client
+-- that gets stream features can already sign in. On a module reload the server is running already.
+if prosody.start_time and prosody.state == "running" then
+	provision_until_done();
+else
+	module:hook_global("server-started", provision_until_done);
+end

@@ -1,0 +1,180 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Aspire.Hosting.Prosody.Tests;
+
+public class AddProsodyTests
+{
+    [Fact]
+    public void AddProsodyUsesTheOfficialImageAtTag13()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat");
+        using var app = builder.Build();
+
+        var image = Assert.Single(app.Single().Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal("docker.io", image.Registry);
+        Assert.Equal("prosodyim/prosody", image.Image);
+        Assert.Equal("13.0", image.Tag);
+        Assert.Equal(ProsodyContainerImageTags.Tag, image.Tag);
+    }
+
+    [Fact]
+    public void AddProsodyExposesClientAndHttpEndpointsButNotServerToServer()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat");
+        using var app = builder.Build();
+
+        var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
+        Assert.Equal(["c2s", "http"], endpoints.Keys.Order());
+
+        var c2s = endpoints["c2s"];
+        Assert.Equal(5222, c2s.TargetPort);
+        Assert.Null(c2s.Port);
+        Assert.Equal("tcp", c2s.UriScheme);
+        Assert.Equal(ProtocolType.Tcp, c2s.Protocol);
+        Assert.False(c2s.IsExternal);
+
+        var http = endpoints["http"];
+        Assert.Equal(5280, http.TargetPort);
+        Assert.Equal("http", http.UriScheme);
+    }
+
+    [Fact]
+    public void AddProsodyUsesTheGivenHostPortForTheClientEndpoint()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat", port: 15222);
+        using var app = builder.Build();
+
+        Assert.Equal(15222, Assert.Single(app.Single().Annotations.OfType<EndpointAnnotation>(), e => e.Name == "c2s").Port);
+    }
+
+    [Fact]
+    public void WithFederationAddsTheServerToServerEndpoint()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat").WithFederation(port: 15269);
+        using var app = builder.Build();
+
+        var s2s = Assert.Single(app.Single().Annotations.OfType<EndpointAnnotation>(), e => e.Name == "s2s");
+        Assert.Equal(5269, s2s.TargetPort);
+        Assert.Equal(15269, s2s.Port);
+    }
+
+    [Fact]
+    public void TheDefaultDomainIsTheResourceNameUnderLocalhost()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("Chat-1");
+
+        Assert.Equal("chat-1.localhost", chat.Resource.Domain);
+    }
+
+    [Fact]
+    public void WithDomainReplacesTheDomain()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithDomain("xmpp.example.com");
+
+        Assert.Equal("xmpp.example.com", chat.Resource.Domain);
+    }
+
+    [Fact]
+    public void AddProsodyGeneratesAnAdminPasswordKeptInUserSecretsInRunMode()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat");
+
+        Assert.Equal("admin", chat.Resource.AdminUserName);
+        Assert.Equal("chat-password", chat.Resource.AdminPasswordParameter.Name);
+        Assert.True(chat.Resource.AdminPasswordParameter.Secret);
+        Assert.Equal("Aspire.Hosting.ApplicationModel.UserSecretsParameterDefault", chat.Resource.AdminPasswordParameter.Default?.GetType().FullName);
+    }
+
+    [Fact]
+    public void AddProsodyGeneratesAnAdminPasswordOutsideUserSecretsInPublishMode()
+    {
+        var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
+        var chat = builder.AddProsody("chat");
+
+        Assert.True(chat.Resource.AdminPasswordParameter.Secret);
+        Assert.NotEqual("Aspire.Hosting.ApplicationModel.UserSecretsParameterDefault", chat.Resource.AdminPasswordParameter.Default?.GetType().FullName);
+    }
+
+    [Fact]
+    public void AddProsodyUsesTheGivenAdminPassword()
+    {
+        var builder = TestModel.CreateBuilder();
+        var password = builder.AddParameter("admin-secret", "s3cret", secret: true);
+        var chat = builder.AddProsody("chat", adminPassword: password);
+
+        Assert.Same(password.Resource, chat.Resource.AdminPasswordParameter);
+    }
+
+    [Fact]
+    public void AddProsodyRegistersTheXmppHealthCheck()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat");
+        using var app = builder.Build();
+
+        var annotation = Assert.Single(app.Single().Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Equal("chat_check", annotation.Key);
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value;
+        Assert.Contains(options.Registrations, r => r.Name == "chat_check");
+    }
+
+    [Fact]
+    public async Task TheHealthCheckIsUnhealthyWhileTheEndpointHasNoAddress()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat");
+        using var app = builder.Build();
+
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value;
+        var check = Assert.Single(options.Registrations, r => r.Name == "chat_check").Factory(app.Services);
+        var result = await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains("no address", result.Description);
+    }
+
+    [Fact]
+    public async Task TheHealthCheckSaysWhyWhenNothingSpeaksXmppOnThePort()
+    {
+        // A listener that accepts and closes, like the orchestrator's proxy before the container is up.
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var accepting = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync(TestContext.Current.CancellationToken);
+            socket.Close();
+        }, TestContext.Current.CancellationToken);
+
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat").WithEndpoint("c2s", e => e.AllocatedEndpoint = new AllocatedEndpoint(e, "127.0.0.1", port));
+        using var app = builder.Build();
+
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value;
+        var check = Assert.Single(options.Registrations, r => r.Name == "chat_check").Factory(app.Services);
+        var result = await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+        await accepting;
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains("before", result.Description);
+    }
+
+    [Fact]
+    public void AddProsodyShowsAChatIconInTheDashboard()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat");
+        using var app = builder.Build();
+
+        Assert.Equal("Chat", Assert.Single(app.Single().Annotations.OfType<ResourceIconAnnotation>()).IconName);
+    }
+}

@@ -1,0 +1,197 @@
+namespace Aspire.Hosting.Prosody.Tests;
+
+/// <summary>Bad input fails while the app model is built, naming the argument and the fix.</summary>
+public class ProsodyArgumentValidationTests
+{
+    private static IResourceBuilder<ProsodyResource> Chat() => TestModel.CreateBuilder().AddProsody("chat");
+
+    [Fact]
+    public void NullBuildersAreRejected()
+    {
+        IDistributedApplicationBuilder appBuilder = null!;
+        IResourceBuilder<ProsodyResource> chat = null!;
+
+        Assert.Throws<ArgumentNullException>("builder", () => appBuilder.AddProsody("chat"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithDomain("a.b"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithUser("alice"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithAdminUserName("root"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithEnabledModules("mam"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithDisabledModules("mam"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithLogLevel(ProsodyLogLevel.Info));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithRateLimits("1kb/s"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithMessageArchive());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithMultiUserChat());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithFileShare());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithWebSocket());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithBosh());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithFederation());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithExtraConfiguration("x = 1"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithConfigurationFile("x.lua"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithDataVolume());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithDataBindMount("data"));
+    }
+
+    [Fact]
+    public void TheResourceNameIsRequired()
+    {
+        var builder = TestModel.CreateBuilder();
+
+        Assert.Throws<ArgumentNullException>("name", () => builder.AddProsody(null!));
+        Assert.Throws<ArgumentException>("name", () => builder.AddProsody(""));
+    }
+
+    [Fact]
+    public void TheAdminPasswordParameterIsRequiredByTheResource()
+    {
+        Assert.Throws<ArgumentNullException>("adminPassword", () => new ProsodyResource("chat", null!));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Chat.Example.com")]
+    [InlineData("chat example.com")]
+    [InlineData("chat.example.com.")]
+    [InlineData("-chat.example.com")]
+    [InlineData("chat..example.com")]
+    [InlineData("chät.example.com")]
+    [InlineData("chat.example.com\n")]
+    [InlineData("chat.example.com\"; os.exit() --")]
+    [InlineData("admin@chat.example.com")]
+    public void AnInvalidDomainIsRejectedWithTheFix(string domain)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => Chat().WithDomain(domain));
+
+        Assert.Equal("domain", error.ParamName);
+        Assert.DoesNotContain('\n', error.Message.Split(" (Parameter")[0]);
+    }
+
+    [Fact]
+    public void AnInvalidDomainMessageSaysWhatToUse()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Chat().WithDomain("Chat.Example.com"));
+
+        Assert.Contains("lowercase", error.Message);
+        Assert.Contains("chat.example.com", error.Message);
+    }
+
+    [Fact]
+    public void ADomainLongerThanDnsAllowsIsRejected()
+    {
+        Assert.Throws<ArgumentException>("domain", () => Chat().WithDomain(string.Join('.', Enumerable.Repeat(new string('a', 60), 5))));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Alice")]
+    [InlineData("alice@chat.localhost")]
+    [InlineData("al ice")]
+    [InlineData("alice/phone")]
+    [InlineData("al:ice")]
+    [InlineData("al\"ice")]
+    [InlineData("alice\n")]
+    [InlineData(".alice")]
+    public void AnInvalidUserNameIsRejected(string userName)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => Chat().WithUser(userName));
+        Assert.ThrowsAny<ArgumentException>(() => Chat().WithAdminUserName(userName));
+    }
+
+    [Fact]
+    public void ADuplicateUserIsRejected()
+    {
+        var chat = Chat().WithUser("alice");
+
+        var error = Assert.Throws<ArgumentException>("userName", () => chat.WithUser("alice"));
+        Assert.Contains("already declared", error.Message);
+        Assert.Throws<ArgumentException>("userName", () => chat.WithUser("admin"));
+        Assert.Throws<ArgumentException>("userName", () => chat.WithAdminUserName("alice"));
+    }
+
+    [Theory]
+    [InlineData("mam,carbons")]
+    [InlineData("mam carbons")]
+    [InlineData(" mam")]
+    [InlineData("mod_mam.lua")]
+    [InlineData("Mam")]
+    [InlineData("")]
+    public void AnInvalidModuleNameIsRejected(string module)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => Chat().WithEnabledModules("carbons", module));
+        Assert.Equal("modules", error.ParamName);
+        Assert.ThrowsAny<ArgumentException>(() => Chat().WithDisabledModules(module));
+    }
+
+    [Fact]
+    public void ARejectedModuleListChangesNothing()
+    {
+        var chat = Chat();
+
+        Assert.ThrowsAny<ArgumentException>(() => chat.WithEnabledModules("carbons", "bad module"));
+        Assert.Empty(chat.Resource.Settings.EnabledModules);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(65536)]
+    public void APortOutsideTheValidRangeIsRejected(int port)
+    {
+        var builder = TestModel.CreateBuilder();
+
+        Assert.Throws<ArgumentOutOfRangeException>("port", () => builder.AddProsody("chat", port: port));
+        Assert.Throws<ArgumentOutOfRangeException>("port", () => Chat().WithFederation(port));
+    }
+
+    [Theory]
+    [InlineData("10 kb")]
+    [InlineData("fast")]
+    [InlineData("10kb/s,")]
+    [InlineData("-1kb/s")]
+    [InlineData("10kb/s\n")]
+    public void AnInvalidRateIsRejected(string rate)
+    {
+        Assert.Throws<ArgumentException>("clientToServer", () => Chat().WithRateLimits(clientToServer: rate));
+        Assert.Throws<ArgumentException>("serverToServer", () => Chat().WithRateLimits(serverToServer: rate));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("conference.chat")]
+    [InlineData("Rooms")]
+    [InlineData("rooms,x")]
+    public void AnInvalidSubdomainIsRejected(string subdomain)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => Chat().WithMultiUserChat(subdomain));
+        Assert.ThrowsAny<ArgumentException>(() => Chat().WithFileShare(subdomain));
+    }
+
+    [Fact]
+    public void TwoComponentsCannotShareASubdomain()
+    {
+        var error = Assert.Throws<ArgumentException>("subdomain", () => Chat().WithMultiUserChat("x").WithFileShare("x"));
+        Assert.Contains("own subdomain", error.Message);
+    }
+
+    [Fact]
+    public void OutOfRangeNumbersAreRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>("retentionDays", () => Chat().WithMessageArchive(0));
+        Assert.Throws<ArgumentOutOfRangeException>("sizeLimitMegabytes", () => Chat().WithFileShare(sizeLimitMegabytes: 0));
+        Assert.Throws<ArgumentOutOfRangeException>("quotaGigabytes", () => Chat().WithFileShare(quotaGigabytes: -5));
+        Assert.Throws<ArgumentOutOfRangeException>("expiryDays", () => Chat().WithFileShare(expiryDays: 0));
+        Assert.Throws<ArgumentOutOfRangeException>("level", () => Chat().WithLogLevel((ProsodyLogLevel)42));
+    }
+
+    [Fact]
+    public void AMissingConfigurationFileIsRejected()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => Chat().WithConfigurationFile("does-not-exist.cfg.lua"));
+        Assert.Contains("does not exist", error.Message);
+    }
+
+    [Fact]
+    public void EmptyExtraConfigurationIsRejected()
+    {
+        Assert.Throws<ArgumentException>("lua", () => Chat().WithExtraConfiguration(" "));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net.Sockets;
+
+namespace Aspire.Hosting.Prosody.Tests;
+
+/// <summary>What apps that reference the server receive.</summary>
+public class ProsodyConnectionTests
+{
+    private static IResourceBuilder<ProsodyResource> AddAllocatedProsody(IDistributedApplicationBuilder builder) =>
+        builder.AddProsody("chat")
+            .WithEndpoint("c2s", e =>
+            {
+                e.AllocatedEndpoint = new AllocatedEndpoint(e, "localhost", 15222);
+                e.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(KnownNetworkIdentifiers.DefaultAspireContainerNetwork,
+                    new AllocatedEndpoint(e, "chat.dev.internal", 5222, EndpointBindingMode.SingleAddress, targetPortExpression: null, networkId: KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
+            })
+            .WithEndpoint("http", e =>
+            {
+                e.AllocatedEndpoint = new AllocatedEndpoint(e, "localhost", 15280);
+                e.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(KnownNetworkIdentifiers.DefaultAspireContainerNetwork,
+                    new AllocatedEndpoint(e, "chat.dev.internal", 5280, EndpointBindingMode.SingleAddress, targetPortExpression: null, networkId: KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
+            });
+
+    [Fact]
+    public async Task TheConnectionStringNamesHostPortAndDomain()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = AddAllocatedProsody(builder);
+
+        Assert.Equal("Host={chat.bindings.c2s.host};Port={chat.bindings.c2s.port};Domain=chat.localhost", chat.Resource.ConnectionStringExpression.ValueExpression);
+        Assert.Equal("Host=localhost;Port=15222;Domain=chat.localhost", await ((IResourceWithConnectionString)chat.Resource).GetConnectionStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void TheConnectionPropertiesAreHostPortDomainAndWebSocketUri()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = AddAllocatedProsody(builder);
+
+        var properties = ((IResourceWithConnectionString)chat.Resource).GetConnectionProperties().ToArray();
+
+        Assert.Collection(properties,
+            p => { Assert.Equal("Host", p.Key); Assert.Equal("{chat.bindings.c2s.host}", p.Value.ValueExpression); },
+            p => { Assert.Equal("Port", p.Key); Assert.Equal("{chat.bindings.c2s.port}", p.Value.ValueExpression); },
+            p => { Assert.Equal("Domain", p.Key); Assert.Equal("chat.localhost", p.Value.ValueExpression); },
+            p => { Assert.Equal("WebSocketUri", p.Key); Assert.Equal("ws://{chat.bindings.http.host}:{chat.bindings.http.port}/xmpp-websocket", p.Value.ValueExpression); });
+    }
+
+    [Fact]
+    public void WithoutTheWebsocketThereIsNoWebSocketUriProperty()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = AddAllocatedProsody(builder).WithWebSocket(false);
+
+        Assert.DoesNotContain(((IResourceWithConnectionString)chat.Resource).GetConnectionProperties(), p => p.Key == "WebSocketUri");
+    }
+
+    [Fact]
+    public async Task AContainerThatReferencesTheServerReachesItOnTheContainerNetwork()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = AddAllocatedProsody(builder);
+        var bot = builder.AddContainer("bot", "bot-image").WithReference(chat);
+        using var app = builder.Build();
+
+        var environment = await app.EnvironmentAsync(bot.Resource);
+
+        Assert.Equal("Host=chat.dev.internal;Port=5222;Domain=chat.localhost", environment["ConnectionStrings__chat"]);
+        Assert.Equal("chat.dev.internal", environment["CHAT_HOST"]);
+        Assert.Equal("5222", environment["CHAT_PORT"]);
+        Assert.Equal("chat.localhost", environment["CHAT_DOMAIN"]);
+        Assert.Equal("ws://chat.dev.internal:5280/xmpp-websocket", environment["CHAT_WEBSOCKETURI"]);
+    }
+
+    [Fact]
+    public async Task AHostProcessThatReferencesTheServerReachesItOnLocalhost()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = AddAllocatedProsody(builder);
+        var bot = builder.AddExecutable("bot", "bot", ".").WithReference(chat);
+        using var app = builder.Build();
+
+        var environment = await app.EnvironmentAsync(bot.Resource);
+
+        Assert.Equal("Host=localhost;Port=15222;Domain=chat.localhost", environment["ConnectionStrings__chat"]);
+        Assert.Equal("ws://localhost:15280/xmpp-websocket", environment["CHAT_WEBSOCKETURI"]);
+    }
+}

@@ -1,0 +1,62 @@
+namespace Aspire.Hosting.Prosody.Tests;
+
+public class ProsodyStorageTests
+{
+    [Fact]
+    public void WithDataVolumeMountsANamedVolumeOnTheDataDirectory()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithDataVolume();
+
+        var mount = Assert.Single(chat.Resource.Annotations.OfType<ContainerMountAnnotation>());
+        Assert.Equal(ContainerMountType.Volume, mount.Type);
+        Assert.Equal("/var/lib/prosody", mount.Target);
+        Assert.EndsWith("-chat-data", mount.Source);
+        Assert.False(mount.IsReadOnly);
+    }
+
+    [Fact]
+    public void WithDataVolumeUsesTheGivenName()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithDataVolume("prosody-data", isReadOnly: true);
+
+        var mount = Assert.Single(chat.Resource.Annotations.OfType<ContainerMountAnnotation>());
+        Assert.Equal("prosody-data", mount.Source);
+        Assert.True(mount.IsReadOnly);
+    }
+
+    [Fact]
+    public void WithDataVolumeKeepsTheImageEntrypoint()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithDataVolume();
+
+        Assert.Null(chat.Resource.Entrypoint);
+    }
+
+    [Fact]
+    public async Task WithDataBindMountResolvesTheSourceAndHandsARootOwnedDirectoryToProsody()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithDataBindMount("data");
+
+        var mount = Assert.Single(chat.Resource.Annotations.OfType<ContainerMountAnnotation>());
+        Assert.Equal(ContainerMountType.BindMount, mount.Type);
+        Assert.Equal(Path.Combine(builder.AppHostDirectory, "data"), mount.Source);
+        Assert.Equal("/var/lib/prosody", mount.Target);
+        Assert.Equal("/usr/local/lib/prosody-aspire/entrypoint.sh", chat.Resource.Entrypoint);
+        // Replacing the entrypoint drops the image's command, so the wrapper is given it back.
+        Assert.Equal(["prosody", "-F"], await chat.Resource.ArgsAsync());
+    }
+
+    [Fact]
+    public async Task AReadOnlyBindMountKeepsTheImageEntrypoint()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithDataBindMount("/srv/prosody", isReadOnly: true);
+
+        Assert.Null(chat.Resource.Entrypoint);
+        Assert.Empty(await chat.Resource.ArgsAsync());
+    }
+}

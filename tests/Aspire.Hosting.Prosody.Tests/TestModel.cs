@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting.Publishing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Aspire.Hosting.Prosody.Tests;
+
+/// <summary>Builds app models in run or publish mode and reads back what they would hand to a container.</summary>
+internal static class TestModel
+{
+    public static IDistributedApplicationBuilder CreateBuilder(DistributedApplicationOperation operation = DistributedApplicationOperation.Run) =>
+        DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            DisableDashboard = true,
+            Args = operation == DistributedApplicationOperation.Publish
+                ? ["AppHost:Operation=publish", "Pipeline:OutputPath=./", "Pipeline:Step=publish"]
+                : [],
+        });
+
+    public static ProsodyResource Single(this DistributedApplication app) =>
+        Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyResource>());
+
+    /// <summary>The environment as the callbacks produce it: values are strings or references (parameters, expressions).</summary>
+    public static async Task<Dictionary<string, object>> RawEnvironmentAsync(this IResource resource, DistributedApplicationOperation operation)
+    {
+        var variables = new Dictionary<string, object>();
+        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(operation), resource, variables, CancellationToken.None);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        return variables;
+    }
+
+    /// <summary>The environment the container would get, resolved as Aspire resolves it.</summary>
+    public static async Task<Dictionary<string, string>> EnvironmentAsync(this DistributedApplication app, IResource resource, DistributedApplicationOperation operation = DistributedApplicationOperation.Run)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var executionContext = new DistributedApplicationExecutionContext(new DistributedApplicationExecutionContextOptions(operation) { Services = app.Services });
+        var result = await ExecutionConfigurationBuilder.Create(resource).WithEnvironmentVariablesConfig()
+            .BuildAsync(executionContext, NullLogger.Instance, timeout.Token);
+        if (result.Exception is not null)
+        {
+            throw result.Exception;
+        }
+
+        return result.EnvironmentVariables.ToDictionary(pair => pair.Key, pair => pair.Value);
+    }
+
+    public static async Task<List<string>> ArgsAsync(this IResource resource)
+    {
+        var args = new List<object>();
+        var context = new CommandLineArgsCallbackContext(args, resource, CancellationToken.None);
+        foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        return args.Select(a => a.ToString()!).ToList();
+    }
+
+    /// <summary>The files the container gets at <paramref name="destination"/>.</summary>
+    public static async Task<List<ContainerFileSystemItem>> FilesAsync(this DistributedApplication app, IResource resource, string destination)
+    {
+        var items = new List<ContainerFileSystemItem>();
+        foreach (var annotation in resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>().Where(a => a.DestinationPath == destination))
+        {
+            items.AddRange(await annotation.Callback(new ContainerFileSystemCallbackContext { Services = app.Services, Model = resource }, CancellationToken.None));
+        }
+
+        return items;
+    }
+
+    public static async Task<string> FileTextAsync(this DistributedApplication app, IResource resource, string destination, string name)
+    {
+        var file = Assert.IsType<ContainerFile>(Assert.Single(await app.FilesAsync(resource, destination), item => item.Name == name));
+        return Assert.IsType<string>(file.Contents);
+    }
+
+    public static async Task<JsonNode> ManifestAsync(this DistributedApplication app, ContainerResource resource)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            var executionContext = app.Services.GetRequiredService<DistributedApplicationExecutionContext>();
+            writer.WriteStartObject();
+            await new ManifestPublishingContext(executionContext, Path.Combine(Path.GetTempPath(), "manifest.json"), writer, CancellationToken.None)
+                .WriteContainerAsync(resource);
+            writer.WriteEndObject();
+        }
+
+        return JsonNode.Parse(stream.ToArray())!;
+    }
+}
