@@ -70,16 +70,44 @@ internal static class XmppStreamProbe
                 case "stream" when reader.GetAttribute("from") is { } from && !string.Equals(from, domain, StringComparison.OrdinalIgnoreCase):
                     return $"The server answered for '{from}' instead of '{domain}'.";
                 case "error":
-                    var condition = await reader.ReadInnerXmlAsync().ConfigureAwait(false);
-                    return $"The server closed the stream with an error: {condition}";
+                    var conditions = await ReadChildNamesAsync(reader).ConfigureAwait(false);
+                    return $"The server closed the stream with an error: {string.Join(", ", conditions.Select(c => c.LocalName))}.";
                 case "features":
-                    var features = await reader.ReadOuterXmlAsync().ConfigureAwait(false);
-                    return features.Contains(TlsNamespace, StringComparison.Ordinal) || features.Contains(SaslNamespace, StringComparison.Ordinal)
+                    var features = await ReadChildNamesAsync(reader).ConfigureAwait(false);
+                    return features.Any(f => f.NamespaceUri is TlsNamespace or SaslNamespace)
                         ? null
-                        : $"The server offers neither STARTTLS nor a way to sign in: {features}";
+                        : $"The server offers neither STARTTLS nor a way to sign in (features: {string.Join(", ", features.Select(f => f.LocalName))}).";
             }
         }
 
         return "The server closed the connection before sending stream features.";
+    }
+
+    /// <summary>
+    /// Reads up to the end tag of the current element. ReadOuterXml would also read the node after it, which
+    /// never comes on an open stream, so the children are walked one node at a time.
+    /// </summary>
+    private static async Task<List<(string LocalName, string NamespaceUri)>> ReadChildNamesAsync(XmlReader reader)
+    {
+        var children = new List<(string, string)>();
+        if (reader.IsEmptyElement)
+        {
+            return children;
+        }
+
+        var depth = reader.Depth;
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            if (reader.NodeType == XmlNodeType.Element && reader.Depth == depth + 1)
+            {
+                children.Add((reader.LocalName, reader.NamespaceURI));
+            }
+            else if (reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth)
+            {
+                break;
+            }
+        }
+
+        return children;
     }
 }
