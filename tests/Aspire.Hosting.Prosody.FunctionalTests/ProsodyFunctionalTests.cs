@@ -1,0 +1,186 @@
+using System.Xml.Linq;
+using XmppTestClient;
+
+namespace Aspire.Hosting.Prosody.FunctionalTests;
+
+/// <summary>The foundation, started for real under the Aspire orchestrator and used by a real XMPP client.</summary>
+public class ProsodyFunctionalTests
+{
+    private static readonly TimeSpan StanzaTimeout = TimeSpan.FromSeconds(15);
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TwoAccountsSignInOverStartTlsSeeEachOthersPresenceAndExchangeMessages()
+    {
+        var builder = TestApp.CreateBuilder();
+        var alicePassword = builder.AddPassword("alice-password");
+        var bobPassword = builder.AddPassword("bob-password");
+        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword).WithUser("bob", bobPassword);
+        await using var app = await builder.StartAsync("chat");
+
+        await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
+        await using var bob = await chat.Resource.SignInAsync("bob", await bobPassword.ValueAsync());
+        Assert.True(alice.IsTlsEstablished);
+        Assert.StartsWith("SCRAM-", alice.SaslMechanism);
+        Assert.Equal("alice@chat.localhost", alice.Jid.Bare.ToString());
+
+        // Both come online, then subscribe to each other: on approval the server sends the contact's current presence.
+        await alice.SendPresenceAsync(cancellationToken: Cancel);
+        await bob.SendPresenceAsync(cancellationToken: Cancel);
+        await alice.AddRosterItemAsync("bob@chat.localhost", cancellationToken: Cancel);
+        await alice.SendPresenceAsync("bob@chat.localhost", "subscribe", Cancel);
+        await bob.WaitForPresenceAsync(p => p.GetStanzaType() == "subscribe" && p.IsFrom("alice@chat.localhost"), StanzaTimeout, Cancel);
+        await bob.SendPresenceAsync("alice@chat.localhost", "subscribed", Cancel);
+        await alice.WaitForPresenceAsync(p => p.GetStanzaType() is null && p.IsFrom("bob@chat.localhost"), StanzaTimeout, Cancel);
+
+        await bob.SendPresenceAsync("alice@chat.localhost", "subscribe", Cancel);
+        await alice.WaitForPresenceAsync(p => p.GetStanzaType() == "subscribe" && p.IsFrom("bob@chat.localhost"), StanzaTimeout, Cancel);
+        await alice.SendPresenceAsync("bob@chat.localhost", "subscribed", Cancel);
+        await bob.WaitForPresenceAsync(p => p.GetStanzaType() is null && p.IsFrom("alice@chat.localhost"), StanzaTimeout, Cancel);
+
+        await alice.SendMessageAsync(bob.Jid.ToString(), "Hello Bob <&> \"quoted\"", cancellationToken: Cancel);
+        var received = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
+        Assert.Equal("Hello Bob <&> \"quoted\"", received.GetBody());
+        Assert.True(received.IsFrom("alice@chat.localhost"));
+
+        await bob.SendMessageAsync(alice.Jid.ToString(), "Hi Alice ✓", cancellationToken: Cancel);
+        Assert.Equal("Hi Alice ✓", (await alice.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel)).GetBody());
+
+        var roster = await bob.GetRosterAsync(Cancel);
+        Assert.Equal("both", Assert.Single(roster, item => item.Jid == "alice@chat.localhost").Subscription);
+    }
+
+    [Fact]
+    public async Task EveryOfferedSaslMechanismSignsInAndAWrongPasswordIsRefused()
+    {
+        var builder = TestApp.CreateBuilder();
+        var password = builder.AddPassword("alice-password");
+        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        await using var app = await builder.StartAsync("chat");
+
+        // Prosody 13 stores SCRAM-SHA-1 credentials, so it offers SCRAM-SHA-1 and PLAIN (and SCRAM-SHA-1-PLUS, OAUTHBEARER).
+        var features = await XmppClient.GetStreamFeaturesAsync(chat.Resource.ClientOptions("alice", ""), afterStartTls: true, Cancel);
+        var offered = features.Descendants(XName.Get("mechanism", "urn:ietf:params:xml:ns:xmpp-sasl")).Select(m => m.Value).ToList();
+        Assert.Contains(SaslMechanisms.ScramSha1, offered);
+        Assert.Contains(SaslMechanisms.Plain, offered);
+
+        foreach (var mechanism in SaslMechanisms.StrongestFirst.Intersect(offered))
+        {
+            await using var client = await chat.Resource.SignInAsync("alice", await password.ValueAsync(), mechanism);
+            Assert.Equal(mechanism, client.SaslMechanism);
+        }
+
+        var refused = await Assert.ThrowsAsync<XmppAuthenticationException>(() => chat.Resource.SignInAsync("alice", "not-the-password"));
+        Assert.Equal("not-authorized", refused.Condition);
+    }
+
+    [Fact]
+    public async Task TheAdministratorHasAdminRightsAndAnOrdinaryUserDoesNot()
+    {
+        var builder = TestApp.CreateBuilder();
+        var adminPassword = builder.AddPassword("admin-password");
+        var alicePassword = builder.AddPassword("alice-password");
+        var chat = builder.AddProsody("chat", adminPassword: adminPassword).WithUser("alice", alicePassword);
+        await using var app = await builder.StartAsync("chat");
+
+        await using var admin = await chat.Resource.SignInAsync("admin", await adminPassword.ValueAsync());
+        await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
+
+        // mod_admin_adhoc lists its server administration commands only to administrators.
+        Assert.Contains(await AdHocCommandsAsync(admin, "chat.localhost"), node => node.StartsWith("http://jabber.org/protocol/admin#", StringComparison.Ordinal));
+        Assert.DoesNotContain(await AdHocCommandsAsync(alice, "chat.localhost"), node => node.StartsWith("http://jabber.org/protocol/admin#", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheWebsocketEndpointAcceptsAnXmppSession()
+    {
+        var builder = TestApp.CreateBuilder();
+        var password = builder.AddPassword("alice-password");
+        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        await using var app = await builder.StartAsync("chat");
+
+        await using var client = await XmppClient.ConnectWebSocketAsync(chat.Resource.WebSocketUri(), chat.Resource.ClientOptions("alice", await password.ValueAsync()), Cancel);
+
+        Assert.Equal("alice@chat.localhost", client.Jid.Bare.ToString());
+        Assert.True((await client.PingAsync(cancellationToken: Cancel)) >= TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task ADataVolumeKeepsAccountsAcrossARestartOfTheApp()
+    {
+        var runtime = ContainerRuntime.Require(ContainerRuntime.ProsodyImage);
+        var volume = $"prosody-test-{Guid.NewGuid():N}";
+        try
+        {
+            string carolPassword;
+            {
+                var builder = TestApp.CreateBuilder();
+                var password = builder.AddPassword("carol-password");
+                var chat = builder.AddProsody("chat").WithUser("carol", password).WithDataVolume(volume);
+                await using var app = await builder.StartAsync("chat");
+                carolPassword = await password.ValueAsync();
+                await using var carol = await chat.Resource.SignInAsync("carol", carolPassword);
+                await carol.AddRosterItemAsync("friend@chat.localhost", "Friend", Cancel);
+            }
+
+            {
+                // The second app no longer declares carol: her account and roster can only come from the volume.
+                var builder = TestApp.CreateBuilder();
+                var chat = builder.AddProsody("chat").WithDataVolume(volume);
+                await using var app = await builder.StartAsync("chat");
+                await using var carol = await chat.Resource.SignInAsync("carol", carolPassword);
+                Assert.Equal("Friend", Assert.Single(await carol.GetRosterAsync(Cancel), item => item.Jid == "friend@chat.localhost").Name);
+            }
+        }
+        finally
+        {
+            ContainerRuntime.Run(runtime, "volume", "rm", "--force", volume);
+        }
+    }
+
+    [Fact]
+    public async Task ARootOwnedBindMountIsHandedToProsodyInsteadOfStoppingTheContainer()
+    {
+        ContainerRuntime.Require(ContainerRuntime.ProsodyImage);
+        // Created by this process: owned by root when the tests run as root (as in CI), which stops the official entrypoint.
+        var directory = Directory.CreateTempSubdirectory("prosody-data-");
+        try
+        {
+            var builder = TestApp.CreateBuilder();
+            var password = builder.AddPassword("dave-password");
+            var chat = builder.AddProsody("chat").WithUser("dave", password).WithDataBindMount(directory.FullName);
+            await using (var app = await builder.StartAsync("chat"))
+            {
+                await using var dave = await chat.Resource.SignInAsync("dave", await password.ValueAsync());
+            }
+
+            Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TheProsody012ImageTagStillProducesAWorkingServer()
+    {
+        var builder = TestApp.CreateBuilder(ContainerRuntime.Prosody012Image);
+        var password = builder.AddPassword("alice-password");
+        var chat = builder.AddProsody("chat").WithImageTag("0.12").WithUser("alice", password).WithMultiUserChat().WithMessageArchive();
+        await using var app = await builder.StartAsync("chat");
+
+        await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
+        var info = await alice.DiscoInfoAsync("conference.chat.localhost", cancellationToken: Cancel);
+        Assert.Contains("http://jabber.org/protocol/muc", info.Features);
+    }
+
+    private static async Task<IReadOnlyList<string>> AdHocCommandsAsync(XmppClient client, string server)
+    {
+        var result = await client.SendIqAsync(new XElement(XmppNamespaces.Client + "iq",
+            new XAttribute("type", "get"), new XAttribute("to", server),
+            new XElement(XName.Get("query", "http://jabber.org/protocol/disco#items"), new XAttribute("node", "http://jabber.org/protocol/commands"))), Cancel);
+        return result.Descendants(XName.Get("item", "http://jabber.org/protocol/disco#items"))
+            .Select(item => (string?)item.Attribute("node") ?? "").ToList();
+    }
+}
