@@ -14,6 +14,16 @@ namespace Aspire.Hosting.Prosody.Configuration;
 /// </remarks>
 internal static class ProsodyConfigFile
 {
+    private static readonly (string Option, string Variable)[] SqlOptions =
+    [
+        ("driver", "PROSODY_SQL_DRIVER"),
+        ("database", "PROSODY_SQL_DB"),
+        ("host", "PROSODY_SQL_HOST"),
+        ("port", ProsodyConfiguration.SqlPortVariable),
+        ("username", "PROSODY_SQL_USERNAME"),
+        ("password", "PROSODY_SQL_PASSWORD"),
+    ];
+
     public static string Render(ProsodyConfiguration configuration)
     {
         var settings = configuration.Settings;
@@ -35,6 +45,18 @@ internal static class ProsodyConfigFile
         {
             // The image's PROSODY_UPLOAD_EXPIRY_DAYS sets a misspelled option that mod_http_file_share never reads.
             lua.AppendLine($"http_file_share_expires_after = {LuaSyntax.Number(days * 86400L)}");
+        }
+
+        if (settings.Storage is { HasServer: true })
+        {
+            lua.AppendLine("-- The image's template sets no port for the database: restate the connection with it. Every value comes from the environment.");
+            lua.AppendLine("sql = {");
+            foreach (var (option, variable) in SqlOptions)
+            {
+                lua.AppendLine($"  {option} = ENV_{variable};");
+            }
+
+            lua.AppendLine("}");
         }
 
         lua.AppendLine();

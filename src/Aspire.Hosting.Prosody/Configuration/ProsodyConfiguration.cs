@@ -18,6 +18,9 @@ internal sealed class ProsodyConfiguration
     public const string CertificatesDirectory = "/etc/prosody/certs";
     public const string DataDirectory = "/var/lib/prosody";
 
+    /// <summary>Carries the database port, which the image's <c>PROSODY_SQL_*</c> variables cannot express.</summary>
+    public const string SqlPortVariable = "ASPIRE_SQL_PORT";
+
     /// <summary>The module, shipped with this package, that creates the app model's accounts at start.</summary>
     public const string AccountsModule = "aspire_accounts";
 

@@ -44,6 +44,18 @@ internal static class ProsodyEnvironmentVariables
         Add("PROSODY_UPLOAD_LIMIT_MB", Number(settings.FileShare?.SizeLimitMegabytes));
         Add("PROSODY_UPLOAD_STORAGE_GB", Number(settings.FileShare?.QuotaGigabytes));
 
+        if (settings.Storage is { } storage)
+        {
+            // Setting the driver switches the image's template to SQL storage.
+            Add("PROSODY_SQL_DRIVER", storage.Driver);
+            Add("PROSODY_SQL_DB", storage.Database);
+            Add("PROSODY_SQL_HOST", storage.Host);
+            Add("PROSODY_SQL_USERNAME", storage.UserName);
+            Add("PROSODY_SQL_PASSWORD", storage.Password);
+            // The image has no port variable: the generated configuration reads this one.
+            Add(ProsodyConfiguration.SqlPortVariable, storage.Port);
+        }
+
         foreach (var account in configuration.Accounts)
         {
             Add(account.PasswordVariable, account.Password);

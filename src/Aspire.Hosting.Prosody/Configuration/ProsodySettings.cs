@@ -35,6 +35,9 @@ internal sealed class ProsodySettings(string resourceName)
 
     public bool Federation { get; set; }
 
+    /// <summary>Null keeps the image's default: internal file storage in the data directory.</summary>
+    public ProsodyStorage? Storage { get; set; }
+
     public List<string> ExtraConfiguration { get; } = [];
 
     public List<string> ConfigurationFiles { get; } = [];
@@ -45,5 +48,18 @@ internal sealed class ProsodySettings(string resourceName)
 
 /// <summary>An account Prosody creates at start (or whose password it resets to the parameter's value).</summary>
 internal sealed record ProsodyAccount(string UserName, ParameterResource Password, bool IsAdmin);
+
+/// <summary>
+/// SQL storage. Values are references (ReferenceExpression, ParameterResource) resolved where the container runs,
+/// never strings resolved in the AppHost: publish mode then writes placeholders.
+/// </summary>
+internal sealed record ProsodyStorage(string Driver, object Database, object? Host = null, object? Port = null, object? UserName = null, object? Password = null)
+{
+    public const string PostgreSql = "PostgreSQL";
+    public const string MySql = "MySQL";
+    public const string Sqlite = "SQLite3";
+
+    public bool HasServer => Host is not null;
+}
 
 internal sealed record ProsodyFileShareSettings(string Subdomain, int? SizeLimitMegabytes, int? QuotaGigabytes, int? ExpiryDays);

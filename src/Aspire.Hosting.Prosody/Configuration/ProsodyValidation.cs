@@ -76,6 +76,19 @@ internal static partial class ProsodyValidation
         return rate;
     }
 
+    public static string FileName(string? fileName, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fileName, paramName);
+        if (!FileNamePattern().IsMatch(fileName) || fileName is "." or "..")
+        {
+            throw new ArgumentException(
+                $"'{Printable(fileName)}' is not a plain file name. Use letters, digits, '.', '_' and '-' only, such as \"prosody.sqlite\": the file lives in the data directory.",
+                paramName);
+        }
+
+        return fileName;
+    }
+
     public static int? Port(int? port, string paramName)
     {
         if (port is < 1 or > 65535)
@@ -111,6 +124,9 @@ internal static partial class ProsodyValidation
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ModulePattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex FileNamePattern();
 
     [GeneratedRegex(@"^[0-9]{1,12} ?[bkmgBKMG][a-zA-Z]?/s\z", RegexOptions.CultureInvariant)]
     private static partial Regex RatePattern();

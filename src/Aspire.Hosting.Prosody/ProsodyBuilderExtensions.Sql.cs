@@ -1,0 +1,148 @@
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Prosody.Configuration;
+
+namespace Aspire.Hosting;
+
+public static partial class ProsodyBuilderExtensions
+{
+    private static readonly string[] RequiredConnectionProperties = ["Host", "Port", "Username", "Password", "DatabaseName"];
+
+    /// <summary>
+    /// Stores accounts, rosters, offline messages and the archive in a PostgreSQL database of the app model.
+    /// Prosody creates its tables itself, and starts only when the database is ready.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="database">The database, from <c>AddPostgres(…).AddDatabase(…)</c>.</param>
+    /// <returns>The resource builder.</returns>
+    /// <remarks>
+    /// Sets <c>PROSODY_SQL_DRIVER=PostgreSQL</c> and <c>PROSODY_SQL_HOST</c>, <c>PROSODY_SQL_DB</c>,
+    /// <c>PROSODY_SQL_USERNAME</c>, <c>PROSODY_SQL_PASSWORD</c> from the database's connection properties, and
+    /// restates Prosody's <c>sql</c> option in the generated configuration with the port, which the image cannot set.
+    /// </remarks>
+    /// <example>
+    /// <code lang="csharp">
+    /// var db = builder.AddPostgres("pg").AddDatabase("prosodydb");
+    /// builder.AddProsody("chat").WithPostgres(db);
+    /// </code>
+    /// </example>
+    public static IResourceBuilder<ProsodyResource> WithPostgres(this IResourceBuilder<ProsodyResource> builder, IResourceBuilder<PostgresDatabaseResource> database)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(database);
+        return builder.WithSqlDatabase(database, ProsodySqlDriver.PostgreSql);
+    }
+
+    /// <summary>
+    /// Stores Prosody's data in a SQL database of the app model that exposes the connection properties
+    /// <c>Host</c>, <c>Port</c>, <c>Username</c>, <c>Password</c> and <c>DatabaseName</c>, as Aspire's PostgreSQL
+    /// and MySQL database resources do (<c>AddMySql(…).AddDatabase(…)</c>).
+    /// </summary>
+    /// <typeparam name="TDatabase">The database resource type.</typeparam>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="database">The database resource (not the server).</param>
+    /// <param name="driver">Which server it is.</param>
+    /// <returns>The resource builder.</returns>
+    /// <exception cref="ArgumentException">The resource lacks one of the connection properties (a server rather
+    /// than a database, for example), does not match <paramref name="driver"/>, or a storage is already chosen.</exception>
+    public static IResourceBuilder<ProsodyResource> WithSqlDatabase<TDatabase>(this IResourceBuilder<ProsodyResource> builder, IResourceBuilder<TDatabase> database, ProsodySqlDriver driver)
+        where TDatabase : IResourceWithConnectionString
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(database);
+        var driverName = DriverName(driver);
+        var resource = database.Resource;
+
+        var missing = RequiredConnectionProperties.Where(key => resource.GetConnectionProperty(key) == ReferenceExpression.Empty).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new ArgumentException(
+                $"The resource '{resource.Name}' does not expose the connection properties {string.Join(", ", missing)} that Prosody needs. " +
+                "Pass a database resource (for example AddPostgres(\"pg\").AddDatabase(\"prosodydb\")), not a server, or use the overload that takes parameters.",
+                nameof(database));
+        }
+
+        var kind = resource is PostgresDatabaseResource ? ProsodySqlDriver.PostgreSql
+            : resource.GetType().Name.Contains("MySql", StringComparison.OrdinalIgnoreCase) ? ProsodySqlDriver.MySql
+            : (ProsodySqlDriver?)null;
+        if (kind is { } actual && actual != driver)
+        {
+            throw new ArgumentException(
+                $"The resource '{resource.Name}' is a {DriverName(actual)} database but the driver given is {driverName}. Pass ProsodySqlDriver.{actual}.",
+                nameof(driver));
+        }
+
+        SetStorage(builder, new ProsodyStorage(
+            driverName,
+            resource.GetConnectionProperty("DatabaseName"),
+            resource.GetConnectionProperty("Host"),
+            resource.GetConnectionProperty("Port"),
+            resource.GetConnectionProperty("Username"),
+            resource.GetConnectionProperty("Password")));
+
+        // Prosody creates the accounts at start, which needs the database.
+        return builder.WithReferenceRelationship(resource).WaitFor(builder.ApplicationBuilder.CreateResourceBuilder<IResource>(resource));
+    }
+
+    /// <summary>
+    /// Stores Prosody's data in a SQL database outside the app model, given as parameters.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="driver">Which server it is.</param>
+    /// <param name="host">The server's host name, as the container reaches it.</param>
+    /// <param name="databaseName">The database, which must exist.</param>
+    /// <param name="userName">The user Prosody connects as; it needs to create tables.</param>
+    /// <param name="password">The user's password (a secret parameter).</param>
+    /// <param name="port">The server's port; null uses the driver's default (5432 or 3306).</param>
+    /// <returns>The resource builder.</returns>
+    public static IResourceBuilder<ProsodyResource> WithSqlDatabase(
+        this IResourceBuilder<ProsodyResource> builder,
+        ProsodySqlDriver driver,
+        IResourceBuilder<ParameterResource> host,
+        IResourceBuilder<ParameterResource> databaseName,
+        IResourceBuilder<ParameterResource> userName,
+        IResourceBuilder<ParameterResource> password,
+        IResourceBuilder<ParameterResource>? port = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(databaseName);
+        ArgumentNullException.ThrowIfNull(userName);
+        ArgumentNullException.ThrowIfNull(password);
+        SetStorage(builder, new ProsodyStorage(
+            DriverName(driver), databaseName.Resource, host.Resource, (object?)port?.Resource ?? DefaultPort(driver), userName.Resource, password.Resource));
+        return builder;
+    }
+
+    /// <summary>
+    /// Stores Prosody's data in an SQLite database file in the data directory (see <see cref="WithDataVolume"/>).
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="fileName">The file name, relative to <c>/var/lib/prosody</c>.</param>
+    /// <returns>The resource builder.</returns>
+    public static IResourceBuilder<ProsodyResource> WithSqliteStorage(this IResourceBuilder<ProsodyResource> builder, string fileName = "prosody.sqlite")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        SetStorage(builder, new ProsodyStorage(ProsodyStorage.Sqlite, ProsodyValidation.FileName(fileName, nameof(fileName))));
+        return builder;
+    }
+
+    private static void SetStorage(IResourceBuilder<ProsodyResource> builder, ProsodyStorage storage)
+    {
+        if (builder.Resource.Settings.Storage is { } existing)
+        {
+            throw new InvalidOperationException(
+                $"The Prosody resource '{builder.Resource.Name}' already stores its data with the {existing.Driver} driver. Choose one storage: call one of WithPostgres, WithSqlDatabase or WithSqliteStorage once.");
+        }
+
+        builder.Resource.Settings.Storage = storage;
+    }
+
+    private static string DriverName(ProsodySqlDriver driver) => driver switch
+    {
+        ProsodySqlDriver.PostgreSql => ProsodyStorage.PostgreSql,
+        ProsodySqlDriver.MySql => ProsodyStorage.MySql,
+        _ => throw new ArgumentOutOfRangeException(nameof(driver), driver, "Use ProsodySqlDriver.PostgreSql or ProsodySqlDriver.MySql."),
+    };
+
+    private static string DefaultPort(ProsodySqlDriver driver) => driver == ProsodySqlDriver.PostgreSql ? "5432" : "3306";
+}
