@@ -11,6 +11,9 @@ internal static class ContainerRuntime
 {
     public const string ProsodyImage = "docker.io/prosodyim/prosody:13.0";
     public const string Prosody012Image = "docker.io/prosodyim/prosody:0.12";
+    public const string CoturnImage = "docker.io/coturn/coturn:4.6.1";
+    public const string PostgresImage = "docker.io/library/postgres:18.3";
+    public const string MariaDbImage = "docker.io/library/mariadb:11.8";
 
     private const string HowToGetOne =
         "Install Docker or Podman (on Debian: sudo eng/containers/provision.sh installs and configures Podman and builds the images offline), " +

@@ -47,6 +47,12 @@ internal static class ProsodyConfigFile
             lua.AppendLine($"http_file_share_expires_after = {LuaSyntax.Number(days * 86400L)}");
         }
 
+        if (settings.Turn is { Tcp: true })
+        {
+            lua.AppendLine("-- The TURN server also listens on TCP: offer clients TURN over TCP too.");
+            lua.AppendLine($"turn_external_tcp = {LuaSyntax.Boolean(true)}");
+        }
+
         if (settings.Storage is { HasServer: true })
         {
             lua.AppendLine("-- The image's template sets no port for the database: restate the connection with it. Every value comes from the environment.");

@@ -56,6 +56,14 @@ internal static class ProsodyEnvironmentVariables
             Add(ProsodyConfiguration.SqlPortVariable, storage.Port);
         }
 
+        if (settings.Turn is { } turn)
+        {
+            // Setting the secret enables mod_turn_external in the image's template.
+            Add("PROSODY_TURN_SECRET", turn.Secret);
+            Add("PROSODY_TURN_HOST", turn.Host);
+            Add("PROSODY_TURN_PORT", turn.Port);
+        }
+
         foreach (var account in configuration.Accounts)
         {
             Add(account.PasswordVariable, account.Password);

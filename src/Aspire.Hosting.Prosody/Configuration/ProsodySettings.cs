@@ -38,6 +38,9 @@ internal sealed class ProsodySettings(string resourceName)
     /// <summary>Null keeps the image's default: internal file storage in the data directory.</summary>
     public ProsodyStorage? Storage { get; set; }
 
+    /// <summary>The TURN service whose credentials Prosody hands to clients (XEP-0215); null for none.</summary>
+    public ProsodyTurn? Turn { get; set; }
+
     public List<string> ExtraConfiguration { get; } = [];
 
     public List<string> ConfigurationFiles { get; } = [];
@@ -61,5 +64,11 @@ internal sealed record ProsodyStorage(string Driver, object Database, object? Ho
 
     public bool HasServer => Host is not null;
 }
+
+/// <summary>
+/// A TURN server as clients reach it: <paramref name="Host"/> and <paramref name="Port"/> are strings or endpoint
+/// expressions resolved on the host's network, never the container network's alias.
+/// </summary>
+internal sealed record ProsodyTurn(object Host, object Port, ParameterResource Secret, bool Tcp);
 
 internal sealed record ProsodyFileShareSettings(string Subdomain, int? SizeLimitMegabytes, int? QuotaGigabytes, int? ExpiryDays);

@@ -89,6 +89,20 @@ internal static partial class ProsodyValidation
         return fileName;
     }
 
+    /// <summary>An address clients use: an IP address or a DNS name.</summary>
+    public static string Address(string? address, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(address, paramName);
+        if (!System.Net.IPAddress.TryParse(address, out _) && (address.Length > 253 || !DomainPattern().IsMatch(address)))
+        {
+            throw new ArgumentException(
+                $"'{Printable(address)}' is neither an IP address nor a lowercase DNS name. Give the address clients use to reach the server, such as 'turn.example.com' or '203.0.113.7'.",
+                paramName);
+        }
+
+        return address;
+    }
+
     public static int? Port(int? port, string paramName)
     {
         if (port is < 1 or > 65535)

@@ -1,0 +1,46 @@
+using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Aspire.Hosting.Prosody.Turn;
+
+/// <summary>
+/// Where the coturn container is wired: the shell command it runs. The image's entrypoint passes every argument
+/// through <c>eval</c>, and a command line is visible to anyone who can list processes or inspect the container,
+/// so the shared secret travels in an environment variable and a shell writes it to a private configuration
+/// file before it starts turnserver.
+/// </summary>
+internal static class CoturnCommandLine
+{
+    public const string SecretVariable = "TURN_SECRET";
+    public const int ListeningPort = 3478;
+
+    public static string Script(CoturnResource turn, string realm, string? externalAddress)
+    {
+        var arguments = new List<string>
+        {
+            "-c /tmp/turnserver.conf",
+            "--log-file=stdout",
+            $"--listening-port={ListeningPort}",
+            $"--min-port={turn.RelayPortMin.ToString(CultureInfo.InvariantCulture)}",
+            $"--max-port={turn.RelayPortMax.ToString(CultureInfo.InvariantCulture)}",
+            "--use-auth-secret",
+            $"--realm={realm}",
+            // Never the image's DNS-based external-IP detection: it fails offline and is wrong behind NAT.
+            externalAddress is { } address ? $"--external-ip={address}" : null!,
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            "--fingerprint",
+            "--no-multicast-peers",
+        };
+
+        // The realm and address are validated DNS names or IP addresses, so nothing here needs shell quoting.
+        // coturn 4.6.1 has no SIGTERM handler, so as PID 1 it would ignore a stop: the shell stays PID 1 and forwards it.
+        return string.Join(' ',
+            $"case \"${SecretVariable}\" in ''|*[!A-Za-z0-9]*) echo 'The TURN secret must be letters and digits only.' >&2; exit 64;; esac;",
+            "umask 077;",
+            $"printf 'static-auth-secret=%s\\n' \"${SecretVariable}\" > /tmp/turnserver.conf;",
+            $"turnserver {string.Join(' ', arguments.Where(a => a is not null))} &",
+            "pid=$!; trap 'kill -TERM $pid; wait $pid; exit 0' TERM INT; wait $pid");
+    }
+}
