@@ -1,0 +1,205 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Net.Sockets;
+using Aspire.Hosting.Prosody.Turn;
+
+namespace Aspire.Hosting.Prosody.Tests;
+
+/// <summary>The coturn companion and the TURN variables Prosody gets.</summary>
+public class ProsodyTurnTests
+{
+    [Fact]
+    public void WithTurnServerAddsACoturnContainerUnderTheProsodyResource()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithTurnServer();
+        using var app = builder.Build();
+
+        var turn = Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>());
+        Assert.Equal("chat-turn", turn.Name);
+        var image = Assert.Single(turn.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal(("docker.io", "coturn/coturn", "4.6.1"), (image.Registry, image.Image, image.Tag));
+        Assert.Contains(turn.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == chat.Resource && r.Type == "Parent");
+        Assert.Equal("chat-turn_check", Assert.Single(turn.Annotations.OfType<HealthCheckAnnotation>()).Key);
+    }
+
+    [Fact]
+    public void TheTurnEndpointsListenOnUdpAndTcpWithoutAProxy()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat").WithTurnServer(port: 13478);
+        using var app = builder.Build();
+
+        var turn = Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>());
+        var endpoints = turn.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
+        Assert.Equal(["turn", "turn-udp"], endpoints.Keys.Order());
+        Assert.All(endpoints.Values, e => Assert.Equal((13478, 3478, false), (e.Port!.Value, e.TargetPort!.Value, e.IsProxied)));
+        Assert.Equal(ProtocolType.Tcp, endpoints["turn"].Protocol);
+        Assert.Equal(ProtocolType.Udp, endpoints["turn-udp"].Protocol);
+    }
+
+    [Fact]
+    public async Task ProsodyAndCoturnShareOneGeneratedSecretThatNeverReachesTheCommandLine()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithTurnServer();
+        using var app = builder.Build();
+        var turn = Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>());
+
+        var prosodyEnvironment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run);
+        var turnEnvironment = await turn.RawEnvironmentAsync(DistributedApplicationOperation.Run);
+        Assert.Same(turn.SecretParameter, prosodyEnvironment["PROSODY_TURN_SECRET"]);
+        Assert.Same(turn.SecretParameter, turnEnvironment["TURN_SECRET"]);
+        Assert.Equal("chat-turn-secret", turn.SecretParameter.Name);
+        Assert.True(turn.SecretParameter.Secret);
+
+        var secret = await turn.SecretParameter.GetValueAsync(TestContext.Current.CancellationToken);
+        Assert.Matches("^[A-Za-z0-9]+$", secret);
+        var args = await turn.ArgsAsync();
+        Assert.Equal("-c", args[0]);
+        Assert.DoesNotContain(secret!, string.Join(' ', args));
+        Assert.Contains("\"$TURN_SECRET\"", args[1]);
+    }
+
+    [Fact]
+    public async Task InRunModeClientsAreToldTheLoopbackAddressAndThePublishedPort()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithTurnServer(port: 13478);
+        using var app = builder.Build();
+
+        var environment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run);
+
+        Assert.Equal("127.0.0.1", environment["PROSODY_TURN_HOST"]);
+        var port = Assert.IsType<EndpointReferenceExpression>(environment["PROSODY_TURN_PORT"]);
+        Assert.Equal(KnownNetworkIdentifiers.LocalhostNetwork, port.Endpoint.ContextNetworkID);
+        Assert.Contains("turn_external_tcp = true", await app.FileTextAsync(chat.Resource, "/etc/prosody/conf.d", "aspire.cfg.lua"));
+    }
+
+    [Fact]
+    public async Task TheCoturnCommandNeverUsesDnsDetectionAndKeepsTheRelayRangeSmall()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat").WithDomain("xmpp.test").WithTurnServer(relayPortMin: 50000, relayPortMax: 50009);
+        using var app = builder.Build();
+        var turn = Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>());
+
+        var script = (await turn.ArgsAsync())[1];
+
+        Assert.Equal("/bin/sh", turn.Entrypoint);
+        Assert.Contains("--use-auth-secret", script);
+        Assert.Contains("--realm=xmpp.test", script);
+        Assert.Contains("--external-ip=127.0.0.1", script);
+        Assert.Contains("--min-port=50000 --max-port=50009", script);
+        Assert.DoesNotContain("detect-external-ip", script);
+
+        var runtimeArgs = new List<object>();
+        foreach (var annotation in turn.Annotations.OfType<ContainerRuntimeArgsCallbackAnnotation>())
+        {
+            await annotation.Callback(new ContainerRuntimeArgsCallbackContext(runtimeArgs, CancellationToken.None));
+        }
+
+        Assert.Equal(["--publish", "127.0.0.1:50000-50009:50000-50009/udp"], runtimeArgs.Select(a => a.ToString()));
+    }
+
+    [Fact]
+    public void TheCoturnScriptRefusesASecretCoturnWouldMangle()
+    {
+        var script = CoturnCommandLine.Script(new CoturnResource("t", new ParameterResource("s", _ => "x", secret: true)) { RelayPortMin = 1, RelayPortMax = 2 }, "a.test", null);
+
+        Assert.StartsWith("case \"$TURN_SECRET\" in ''|*[!A-Za-z0-9]*) echo", script);
+        Assert.DoesNotContain("--external-ip", script);
+    }
+
+    [Fact]
+    public async Task InPublishModeTheTurnAddressIsThePublishedEndpointOrTheGivenAddress()
+    {
+        var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
+        var chat = builder.AddProsody("chat").WithTurnServer();
+        var other = builder.AddProsody("other").WithTurnServer(externalAddress: "turn.example.com");
+        using var app = builder.Build();
+
+        var env = (await app.ManifestAsync(chat.Resource))["env"]!.AsObject();
+        Assert.Equal("{chat-turn.bindings.turn.host}", env["PROSODY_TURN_HOST"]!.GetValue<string>());
+        Assert.Equal("{chat-turn.bindings.turn.port}", env["PROSODY_TURN_PORT"]!.GetValue<string>());
+        Assert.Equal("{chat-turn-secret.value}", env["PROSODY_TURN_SECRET"]!.GetValue<string>());
+        Assert.Equal("turn.example.com", (await app.ManifestAsync(other.Resource))["env"]!["PROSODY_TURN_HOST"]!.GetValue<string>());
+
+        var turn = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>().Single(r => r.Name == "chat-turn");
+        var turnManifest = await app.ManifestAsync(turn);
+        Assert.Equal("{chat-turn-secret.value}", turnManifest["env"]!["TURN_SECRET"]!.GetValue<string>());
+        Assert.DoesNotContain("--external-ip", turnManifest["args"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task WithExternalTurnHandsOutTheGivenServer()
+    {
+        var builder = TestModel.CreateBuilder();
+        var secret = builder.AddParameter("turn-secret", secret: true);
+        var chat = builder.AddProsody("chat").WithExternalTurn("turn.example.com", 3479, secret);
+        using var app = builder.Build();
+
+        var environment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run);
+
+        Assert.Equal("turn.example.com", environment["PROSODY_TURN_HOST"]);
+        Assert.Equal("3479", environment["PROSODY_TURN_PORT"]);
+        Assert.Same(secret.Resource, environment["PROSODY_TURN_SECRET"]);
+        Assert.Empty(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>());
+        Assert.DoesNotContain("turn_external_tcp", await app.FileTextAsync(chat.Resource, "/etc/prosody/conf.d", "aspire.cfg.lua"));
+    }
+
+    [Theory]
+    [InlineData(49170, 49160)]
+    [InlineData(49160, 49300)]
+    [InlineData(0, 10)]
+    [InlineData(65530, 65536)]
+    public void AnEmptyInvertedOrLargeRelayRangeIsRejected(int min, int max)
+    {
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => TestModel.CreateBuilder().AddProsody("chat").WithTurnServer(relayPortMin: min, relayPortMax: max));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(70000)]
+    [InlineData(49165)]
+    public void ATurnPortOutsideTheValidRangeOrInsideTheRelayRangeIsRejected(int port)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>("port", () => TestModel.CreateBuilder().AddProsody("chat").WithTurnServer(port: port));
+        if (port is < 1 or > 65535)
+        {
+            var builder = TestModel.CreateBuilder();
+            Assert.Throws<ArgumentOutOfRangeException>("port", () => builder.AddProsody("chat").WithExternalTurn("turn.example.com", port, builder.AddParameter("s", secret: true)));
+        }
+    }
+
+    [Fact]
+    public void AGeneratedSecretWithSpecialCharactersIsRejected()
+    {
+        // In run mode the generator sits behind the user-secrets wrapper; there the container's own check refuses it at start.
+        var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
+        var secret = builder.CreateResourceBuilder(ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, "special-secret"));
+
+        var error = Assert.Throws<ArgumentException>("secret", () => builder.AddProsody("chat").WithTurnServer(secret: secret));
+        Assert.Contains("special: false", error.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("turn example.com")]
+    [InlineData("chat-turn.dev.internal\n")]
+    [InlineData("$(reboot)")]
+    public void AnInvalidTurnAddressIsRejected(string address)
+    {
+        var builder = TestModel.CreateBuilder();
+        Assert.ThrowsAny<ArgumentException>(() => builder.AddProsody("a").WithTurnServer(externalAddress: address));
+        Assert.ThrowsAny<ArgumentException>(() => builder.AddProsody("b").WithExternalTurn(address, 3478, builder.AddParameter("s" + address.Length, secret: true)));
+    }
+
+    [Fact]
+    public void OnlyOneTurnServerPerProsodyResource()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithTurnServer();
+
+        Assert.Throws<InvalidOperationException>(() => chat.WithExternalTurn("turn.example.com", 3478, builder.AddParameter("s", secret: true)));
+    }
+}
