@@ -2,9 +2,12 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody;
 using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Health;
+using Aspire.Hosting.Prosody.Metrics;
 using Aspire.Hosting.Prosody.Tls;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 
 namespace Aspire.Hosting;
 
@@ -67,6 +70,11 @@ public static partial class ProsodyBuilderExtensions
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             healthCheckKey, _ => new ProsodyHealthCheck(resource), failureStatus: default, tags: default));
 
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyMetricsForwarder>());
+        }
+
         DevelopmentCertificate? certificate = null;
 
         return builder.AddResource(resource)
@@ -76,6 +84,20 @@ public static partial class ProsodyBuilderExtensions
             .WithEndpoint(port: port, targetPort: ProsodyResource.ClientTargetPort, name: ProsodyResource.ClientEndpointName, scheme: "tcp")
             .WithHttpEndpoint(targetPort: ProsodyResource.HttpTargetPort, name: ProsodyResource.HttpEndpointName)
             .WithUrlForEndpoint(ProsodyResource.HttpEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+            .WithUrls(context =>
+            {
+                // The scrape target, for people who run their own Prometheus; diagnostics stay in the details.
+                if (resource.MetricsEnabledInRunMode && resource.HttpEndpoint.IsAllocated)
+                {
+                    context.Urls.Add(new ResourceUrlAnnotation
+                    {
+                        Url = $"{resource.HttpEndpoint.Url}/metrics",
+                        DisplayText = "Metrics (OpenMetrics)",
+                        Endpoint = resource.HttpEndpoint,
+                        DisplayLocation = UrlDisplayLocation.DetailsOnly,
+                    });
+                }
+            })
             .WithEnvironment(context =>
             {
                 var configuration = ProsodyConfiguration.Create(resource, context.ExecutionContext.IsRunMode);

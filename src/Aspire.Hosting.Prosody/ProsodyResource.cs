@@ -60,11 +60,20 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     public ReferenceExpression WebSocketUri =>
         ReferenceExpression.Create($"ws://{HttpEndpoint.Property(EndpointProperty.HostAndPort)}/xmpp-websocket");
 
+    /// <summary>
+    /// Gets the OpenMetrics endpoint (<c>/metrics</c> on the <c>http</c> endpoint), a scrape target for Prometheus.
+    /// It answers only when metrics are on (<see cref="ProsodyBuilderExtensions.WithMetrics"/>), and only to allowed networks.
+    /// </summary>
+    public ReferenceExpression MetricsUri =>
+        ReferenceExpression.Create($"http://{HttpEndpoint.Property(EndpointProperty.HostAndPort)}/metrics");
+
     /// <summary>Gets the connection string: <c>Host=…;Port=…;Domain=…</c>.</summary>
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"Host={Host};Port={Port};Domain={Domain}");
 
     internal ProsodySettings Settings { get; }
+
+    internal bool MetricsEnabledInRunMode => Settings.Metrics ?? true;
 
     IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties()
     {
@@ -74,6 +83,11 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
         if (Settings.WebSocket)
         {
             yield return new("WebSocketUri", WebSocketUri);
+        }
+
+        if (Settings.Metrics ?? true)
+        {
+            yield return new("MetricsUri", MetricsUri);
         }
     }
 }

@@ -149,23 +149,30 @@ public class AddProsodyTests
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var accepting = Task.Run(async () =>
         {
-            using var socket = await listener.AcceptSocketAsync(TestContext.Current.CancellationToken);
-            socket.Close();
+            while (!stop.IsCancellationRequested)
+            {
+                using var socket = await listener.AcceptSocketAsync(stop.Token);
+                socket.Close();
+            }
         }, TestContext.Current.CancellationToken);
 
         var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithEndpoint("c2s", e => e.AllocatedEndpoint = new AllocatedEndpoint(e, "127.0.0.1", port));
+        builder.AddProsody("chat")
+            .WithEndpoint("c2s", e => e.AllocatedEndpoint = new AllocatedEndpoint(e, "127.0.0.1", port))
+            .WithEndpoint("http", e => e.AllocatedEndpoint = new AllocatedEndpoint(e, "127.0.0.1", port));
         using var app = builder.Build();
 
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value;
         var check = Assert.Single(options.Registrations, r => r.Name == "chat_check").Factory(app.Services);
         var result = await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
-        await accepting;
+        await stop.CancelAsync();
+        await accepting.ContinueWith(_ => { }, TaskScheduler.Default);
 
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
-        Assert.Contains("before", result.Description);
+        Assert.Equal("The server closed the connection before sending stream features.", result.Description);
     }
 
     [Fact]

@@ -31,6 +31,8 @@ public class ProsodyConfigFileTests
             -- Run mode: the HTTP endpoint is only published on the developer's loopback, so sign-in over ws:// and BOSH is allowed.
             consider_websocket_secure = true
             consider_bosh_secure = true
+            -- Who may read /metrics besides loopback.
+            openmetrics_allow_cidr = "0.0.0.0/0"
 
             -- Accounts created (or whose password is reset) at start by mod_aspire_accounts; passwords come from the environment.
             aspire_accounts = {

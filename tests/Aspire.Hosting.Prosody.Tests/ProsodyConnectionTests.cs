@@ -31,7 +31,7 @@ public class ProsodyConnectionTests
     }
 
     [Fact]
-    public void TheConnectionPropertiesAreHostPortDomainAndWebSocketUri()
+    public void TheConnectionPropertiesAreHostPortDomainWebSocketUriAndMetricsUri()
     {
         var builder = TestModel.CreateBuilder();
         var chat = AddAllocatedProsody(builder);
@@ -42,7 +42,8 @@ public class ProsodyConnectionTests
             p => { Assert.Equal("Host", p.Key); Assert.Equal("{chat.bindings.c2s.host}", p.Value.ValueExpression); },
             p => { Assert.Equal("Port", p.Key); Assert.Equal("{chat.bindings.c2s.port}", p.Value.ValueExpression); },
             p => { Assert.Equal("Domain", p.Key); Assert.Equal("chat.localhost", p.Value.ValueExpression); },
-            p => { Assert.Equal("WebSocketUri", p.Key); Assert.Equal("ws://{chat.bindings.http.host}:{chat.bindings.http.port}/xmpp-websocket", p.Value.ValueExpression); });
+            p => { Assert.Equal("WebSocketUri", p.Key); Assert.Equal("ws://{chat.bindings.http.host}:{chat.bindings.http.port}/xmpp-websocket", p.Value.ValueExpression); },
+            p => { Assert.Equal("MetricsUri", p.Key); Assert.Equal("http://{chat.bindings.http.host}:{chat.bindings.http.port}/metrics", p.Value.ValueExpression); });
     }
 
     [Fact]

@@ -41,6 +41,12 @@ internal static class ProsodyConfigFile
             lua.AppendLine($"consider_bosh_secure = {LuaSyntax.Boolean(true)}");
         }
 
+        if (configuration.MetricsAllowedNetwork is { } network)
+        {
+            lua.AppendLine("-- Who may read /metrics besides loopback.");
+            lua.AppendLine($"openmetrics_allow_cidr = {LuaSyntax.String(network)}");
+        }
+
         if (settings.FileShare is { ExpiryDays: { } days })
         {
             // The image's PROSODY_UPLOAD_EXPIRY_DAYS sets a misspelled option that mod_http_file_share never reads.

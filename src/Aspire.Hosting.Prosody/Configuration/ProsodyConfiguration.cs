@@ -47,6 +47,15 @@ internal sealed class ProsodyConfiguration
             enabled.Add("bosh");
         }
 
+        MetricsEnabled = settings.Metrics ?? isRunMode;
+        if (MetricsEnabled)
+        {
+            enabled.Add("http_openmetrics");
+            // In run mode the AppHost scrapes through the orchestrator's proxy, whose address inside the container
+            // network is not known in advance; the HTTP port itself is only published on the developer's loopback.
+            MetricsAllowedNetwork = settings.MetricsAllowedNetwork ?? (isRunMode ? "0.0.0.0/0" : null);
+        }
+
         var disabled = new SortedSet<string>(settings.DisabledModules, StringComparer.Ordinal);
         if (!settings.Federation)
         {
@@ -87,6 +96,11 @@ internal sealed class ProsodyConfiguration
     public bool IsRunMode { get; }
 
     public string Domain { get; }
+
+    public bool MetricsEnabled { get; }
+
+    /// <summary>Who may read <c>/metrics</c> besides loopback; null leaves Prosody's loopback-only default.</summary>
+    public string? MetricsAllowedNetwork { get; }
 
     public IReadOnlyList<ProsodyAccountBinding> Accounts { get; }
 

@@ -37,6 +37,13 @@ internal static class ProsodyEnvironmentVariables
         Add("PROSODY_LOGLEVEL", settings.LogLevel?.ToString().ToLowerInvariant());
         Add("PROSODY_C2S_RATE_LIMIT", settings.ClientRateLimit);
         Add("PROSODY_S2S_RATE_LIMIT", settings.ServerRateLimit);
+        if (configuration.MetricsEnabled)
+        {
+            Add("PROSODY_STATISTICS", "internal");
+            // Collected when scraped: the single scraper (the AppHost, or your Prometheus) decides the interval.
+            Add("PROSODY_STATISTICS_INTERVAL", "manual");
+        }
+
         // Setting the archive expiry also enables mod_mam in the image's template.
         Add("PROSODY_ARCHIVE_EXPIRY_DAYS", Number(settings.ArchiveRetentionDays));
         Add("PROSODY_COMPONENTS", List(configuration.Components.Select(c => $"{c.Name}:{c.Type}")));

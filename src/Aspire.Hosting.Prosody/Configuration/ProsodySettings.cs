@@ -35,6 +35,12 @@ internal sealed class ProsodySettings(string resourceName)
 
     public bool Federation { get; set; }
 
+    /// <summary>Statistics and the OpenMetrics endpoint; null means on in run mode and off in publish mode.</summary>
+    public bool? Metrics { get; set; }
+
+    /// <summary>The one network (CIDR) allowed to read <c>/metrics</c>, besides loopback.</summary>
+    public string? MetricsAllowedNetwork { get; set; }
+
     /// <summary>Null keeps the image's default: internal file storage in the data directory.</summary>
     public ProsodyStorage? Storage { get; set; }
 

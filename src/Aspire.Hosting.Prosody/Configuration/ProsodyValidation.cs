@@ -103,6 +103,19 @@ internal static partial class ProsodyValidation
         return address;
     }
 
+    /// <summary>One IPv4 or IPv6 network in CIDR notation, as mod_http_openmetrics accepts it.</summary>
+    public static string Network(string? cidr, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(cidr, paramName);
+        if (!System.Net.IPNetwork.TryParse(cidr, out var network) || network.ToString() != cidr)
+        {
+            throw new ArgumentException(
+                $"'{Printable(cidr)}' is not a network in CIDR notation with its host bits zero, such as '10.0.0.0/8' or 'fd00::/8'.", paramName);
+        }
+
+        return cidr;
+    }
+
     public static int? Port(int? port, string paramName)
     {
         if (port is < 1 or > 65535)
