@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody;
+using Aspire.Hosting.Prosody.Commands;
 using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Metrics;
@@ -161,6 +162,7 @@ public static partial class ProsodyBuilderExtensions
                     new ContainerFile { Name = $"{certificate.Domain}.key", Contents = certificate.PrivateKeyPem, Mode = ReadableFile },
                 ]);
             })
+            .WithProsodyCommands()
             .WithHealthCheck(healthCheckKey);
     }
 

@@ -20,6 +20,8 @@ internal static class CoturnCommandLine
         {
             "-c /tmp/turnserver.conf",
             "--log-file=stdout",
+            // The image runs coturn as nobody, who may not write the default pid file under /var/run.
+            "--pidfile=/tmp/turnserver.pid",
             $"--listening-port={ListeningPort}",
             $"--min-port={turn.RelayPortMin.ToString(CultureInfo.InvariantCulture)}",
             $"--max-port={turn.RelayPortMax.ToString(CultureInfo.InvariantCulture)}",
