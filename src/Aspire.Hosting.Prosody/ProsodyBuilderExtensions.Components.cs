@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting;
 
@@ -7,30 +8,46 @@ public static partial class ProsodyBuilderExtensions
 {
     /// <summary>
     /// Adds a multi-user chat (group chat, XEP-0045) component at <c>{subdomain}.{domain}</c>
-    /// (<c>PROSODY_COMPONENTS</c> with type <c>muc</c>).
+    /// (<c>PROSODY_COMPONENTS</c> with type <c>muc</c>). With <see cref="WithMessageArchive"/>, rooms keep their
+    /// history in the archive (<c>muc_mam</c>, on by default for new rooms).
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="subdomain">One DNS label, <c>conference</c> by default.</param>
+    /// <param name="roomCreation">Who may create rooms (<c>restrict_room_creation</c>).</param>
+    /// <param name="historyMessages">How many recent messages a room sends to someone who joins
+    /// (<c>max_history_messages</c>); null keeps Prosody's 20.</param>
     /// <returns>The resource builder.</returns>
-    public static IResourceBuilder<ProsodyResource> WithMultiUserChat(this IResourceBuilder<ProsodyResource> builder, string subdomain = "conference")
+    public static IResourceBuilder<ProsodyResource> WithMultiUserChat(
+        this IResourceBuilder<ProsodyResource> builder,
+        string subdomain = "conference",
+        ProsodyRoomCreation roomCreation = ProsodyRoomCreation.Anyone,
+        int? historyMessages = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var settings = builder.Resource.Settings;
         ProsodyValidation.Subdomain(subdomain, nameof(subdomain));
-        ThrowIfSubdomainTaken(subdomain, settings.FileShare?.Subdomain, nameof(subdomain));
-        settings.MultiUserChatSubdomain = subdomain;
+        if (!Enum.IsDefined(roomCreation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(roomCreation), roomCreation, "Use one of the ProsodyRoomCreation values.");
+        }
+
+        ThrowIfSubdomainTaken(builder, subdomain, builder.Resource.Settings.MultiUserChat?.Subdomain);
+        builder.Resource.Settings.MultiUserChat = new ProsodyMultiUserChatSettings(
+            subdomain,
+            roomCreation,
+            historyMessages is { } history ? ProsodyValidation.Positive(history, 1000, nameof(historyMessages), "messages") : null);
         return builder;
     }
 
     /// <summary>
     /// Adds an HTTP file share component (XEP-0363, mod_http_file_share) at <c>{subdomain}.{domain}</c>; uploads
-    /// are kept in the data directory and served from <c>/share</c> on the <c>http</c> endpoint.
+    /// are kept in the data directory and served from <c>/share</c> on the <c>http</c> endpoint. In run mode the
+    /// upload URLs Prosody hands out point at the endpoint as published on the developer's machine.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="subdomain">One DNS label, <c>upload</c> by default.</param>
     /// <param name="sizeLimitMegabytes">The largest file, in MiB (<c>PROSODY_UPLOAD_LIMIT_MB</c>); null keeps Prosody's 10 MiB.</param>
-    /// <param name="quotaGigabytes">The space all uploads may take, in GiB (<c>PROSODY_UPLOAD_STORAGE_GB</c>); null for no quota.</param>
-    /// <param name="expiryDays">Days after which uploads are deleted; null keeps Prosody's 7 days.</param>
+    /// <param name="quotaGigabytes">The space all uploads may take, in GiB (<c>http_file_share_global_quota</c>); null for no quota.</param>
+    /// <param name="expiryDays">Days after which uploads are deleted (<c>http_file_share_expires_after</c>); null keeps Prosody's 7 days.</param>
     /// <returns>The resource builder.</returns>
     public static IResourceBuilder<ProsodyResource> WithFileShare(
         this IResourceBuilder<ProsodyResource> builder,
@@ -40,10 +57,9 @@ public static partial class ProsodyBuilderExtensions
         int? expiryDays = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var settings = builder.Resource.Settings;
         ProsodyValidation.Subdomain(subdomain, nameof(subdomain));
-        ThrowIfSubdomainTaken(subdomain, settings.MultiUserChatSubdomain, nameof(subdomain));
-        settings.FileShare = new ProsodyFileShareSettings(
+        ThrowIfSubdomainTaken(builder, subdomain, builder.Resource.Settings.FileShare?.Subdomain);
+        builder.Resource.Settings.FileShare = new ProsodyFileShareSettings(
             subdomain,
             sizeLimitMegabytes is { } size ? ProsodyValidation.Positive(size, 1024 * 1024, nameof(sizeLimitMegabytes), "MiB") : null,
             quotaGigabytes is { } quota ? ProsodyValidation.Positive(quota, 1024 * 1024, nameof(quotaGigabytes), "GiB") : null,
@@ -51,11 +67,72 @@ public static partial class ProsodyBuilderExtensions
         return builder;
     }
 
-    private static void ThrowIfSubdomainTaken(string subdomain, string? other, string paramName)
+    /// <summary>
+    /// Adds an external component (XEP-0114) at <c>{subdomain}.{domain}</c>: a service of yours that connects to
+    /// Prosody's <c>component</c> endpoint (container port 5347, opened to the container network) with a secret.
+    /// Reference the returned resource from that service to give it the host, port, domain and secret.
+    /// </summary>
+    /// <param name="builder">The Prosody resource builder.</param>
+    /// <param name="name">The name of the component resource.</param>
+    /// <param name="subdomain">One DNS label; by default the resource name.</param>
+    /// <param name="secret">The component's secret; null generates one.</param>
+    /// <returns>The component's resource builder.</returns>
+    /// <example>
+    /// <code lang="csharp">
+    /// var chat = builder.AddProsody("chat");
+    /// var bridge = chat.AddExternalComponent("bridge");
+    /// builder.AddProject&lt;Projects.Bridge&gt;("bridge-service").WithReference(bridge).WaitFor(chat);
+    /// </code>
+    /// </example>
+    public static IResourceBuilder<ProsodyComponentResource> AddExternalComponent(
+        this IResourceBuilder<ProsodyResource> builder,
+        [ResourceName] string name,
+        string? subdomain = null,
+        IResourceBuilder<ParameterResource>? secret = null)
     {
-        if (subdomain == other)
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        subdomain ??= name.ToLowerInvariant();
+        ProsodyValidation.Subdomain(subdomain, nameof(subdomain));
+        ThrowIfSubdomainTaken(builder, subdomain, current: null);
+
+        var prosody = builder.Resource;
+        var componentSecret = secret?.Resource
+            ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder.ApplicationBuilder, $"{name}-secret", special: false);
+        var component = new ProsodyComponentResource(name, subdomain, prosody, componentSecret);
+        if (prosody.Settings.ExternalComponents.Count == 0)
         {
-            throw new ArgumentException($"The subdomain '{subdomain}' is already used by another component of this server. Give each component its own subdomain.", paramName);
+            builder.WithEndpoint(targetPort: ProsodyResource.ComponentTargetPort, name: ProsodyResource.ComponentEndpointName, scheme: "tcp");
+        }
+
+        prosody.Settings.ExternalComponents.Add(component);
+
+        // A component has no process of its own: it is up when its server is.
+        builder.OnResourceReady(async (_, e, ct) =>
+            await e.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(component, s => s with
+            {
+                State = KnownResourceStates.Running,
+            }).ConfigureAwait(false));
+
+        return builder.ApplicationBuilder.AddResource(component)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "ProsodyComponent",
+                Properties = [new("xmpp.domain", component.Domain)],
+                State = KnownResourceStates.Waiting,
+            })
+            .WithIconName("PlugConnected");
+    }
+
+    private static void ThrowIfSubdomainTaken(IResourceBuilder<ProsodyResource> builder, string subdomain, string? current)
+    {
+        var settings = builder.Resource.Settings;
+        var taken = new[] { settings.MultiUserChat?.Subdomain, settings.FileShare?.Subdomain }
+            .Concat(settings.ExternalComponents.Select(c => c.Subdomain))
+            .Where(s => s is not null && s != current);
+        if (taken.Contains(subdomain))
+        {
+            throw new ArgumentException($"The subdomain '{subdomain}' is already used by another component of this server. Give each component its own subdomain.", nameof(subdomain));
         }
     }
 }

@@ -76,8 +76,6 @@ public static partial class ProsodyBuilderExtensions
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyMetricsForwarder>());
         }
 
-        DevelopmentCertificate? certificate = null;
-
         return builder.AddResource(resource)
             .WithImage(ProsodyContainerImageTags.Image, ProsodyContainerImageTags.Tag)
             .WithImageRegistry(ProsodyContainerImageTags.Registry)
@@ -145,17 +143,22 @@ public static partial class ProsodyBuilderExtensions
             .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
             {
                 var configuration = ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode);
+                if (resource.Settings.Certificates is { CertificatePath: { } certificatePath, KeyPath: { } keyPath })
+                {
+                    return Task.FromResult<IEnumerable<ContainerFileSystemItem>>(
+                    [
+                        new ContainerFile { Name = $"{configuration.Domain}.crt", SourcePath = certificatePath, Mode = ReadableFile },
+                        new ContainerFile { Name = $"{configuration.Domain}.key", SourcePath = keyPath, Mode = ReadableFile },
+                    ]);
+                }
+
                 if (!configuration.UsesDevelopmentCertificate)
                 {
                     return Task.FromResult<IEnumerable<ContainerFileSystemItem>>([]);
                 }
 
-                if (certificate?.Domain != configuration.Domain)
-                {
-                    certificate = DevelopmentCertificate.Create(configuration.Domain);
-                }
-
                 // Prosody finds "<domain>.crt" and "<domain>.key" by name; the key must be readable by its uid.
+                var certificate = DevelopmentCertificate.GetOrCreate(builder, resource.Name, configuration.Domain);
                 return Task.FromResult<IEnumerable<ContainerFileSystemItem>>(
                 [
                     new ContainerFile { Name = $"{certificate.Domain}.crt", Contents = certificate.CertificatePem, Mode = ReadableFile },
@@ -224,12 +227,16 @@ public static partial class ProsodyBuilderExtensions
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="port">The host port of the s2s endpoint; null lets Aspire choose one.</param>
+    /// <param name="requireEncryption">Whether server-to-server connections must use TLS (<c>s2s_require_encryption</c>).</param>
+    /// <param name="secureAuthentication">Whether remote servers must authenticate with a valid certificate
+    /// (<c>PROSODY_S2S_SECURE_AUTH</c>); when false, dialback (DNS) is accepted instead, as between development
+    /// servers with self-signed certificates.</param>
     /// <returns>The resource builder.</returns>
-    public static IResourceBuilder<ProsodyResource> WithFederation(this IResourceBuilder<ProsodyResource> builder, int? port = null)
+    public static IResourceBuilder<ProsodyResource> WithFederation(this IResourceBuilder<ProsodyResource> builder, int? port = null, bool requireEncryption = true, bool secureAuthentication = true)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ProsodyValidation.Port(port, nameof(port));
-        builder.Resource.Settings.Federation = true;
+        builder.Resource.Settings.Federation = new ProsodyFederationSettings(requireEncryption, secureAuthentication);
         return builder.WithEndpoint(port: port, targetPort: ProsodyResource.ServerTargetPort, name: ProsodyResource.ServerEndpointName, scheme: "tcp");
     }
 }

@@ -17,6 +17,8 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     internal const string ClientEndpointName = "c2s";
     internal const string HttpEndpointName = "http";
     internal const string ServerEndpointName = "s2s";
+    internal const string ComponentEndpointName = "component";
+    internal const int ComponentTargetPort = 5347;
     internal const int ClientTargetPort = 5222;
     internal const int HttpTargetPort = 5280;
     internal const int ServerTargetPort = 5269;
@@ -40,6 +42,9 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
 
     /// <summary>Gets the plain HTTP endpoint (websocket, BOSH, file share).</summary>
     public EndpointReference HttpEndpoint { get; }
+
+    /// <summary>Gets the component endpoint (container port 5347); it exists once an external component is added.</summary>
+    public EndpointReference ComponentEndpoint => new(this, ComponentEndpointName);
 
     /// <summary>Gets the host of the c2s endpoint, resolved in the network of whoever reads it.</summary>
     public EndpointReferenceExpression Host => PrimaryEndpoint.Property(EndpointProperty.Host);

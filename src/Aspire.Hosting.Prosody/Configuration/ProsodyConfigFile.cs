@@ -1,4 +1,5 @@
 using System.Text;
+using Aspire.Hosting.ApplicationModel;
 
 namespace Aspire.Hosting.Prosody.Configuration;
 
@@ -47,10 +48,57 @@ internal static class ProsodyConfigFile
             lua.AppendLine($"openmetrics_allow_cidr = {LuaSyntax.String(network)}");
         }
 
-        if (settings.FileShare is { ExpiryDays: { } days })
+        if (settings.FileShare is { } share)
         {
-            // The image's PROSODY_UPLOAD_EXPIRY_DAYS sets a misspelled option that mod_http_file_share never reads.
-            lua.AppendLine($"http_file_share_expires_after = {LuaSyntax.Number(days * 86400L)}");
+            if (configuration.UsesPublishedHttpUrl)
+            {
+                lua.AppendLine("-- Run mode: upload links point at the HTTP endpoint as published on the developer's machine.");
+                lua.AppendLine($"http_external_url = ENV_{ProsodyConfiguration.HttpExternalUrlVariable}");
+            }
+
+            if (share.ExpiryDays is { } days)
+            {
+                // The image's PROSODY_UPLOAD_EXPIRY_DAYS sets a misspelled option that mod_http_file_share never reads.
+                lua.AppendLine($"http_file_share_expires_after = {LuaSyntax.Number(days * 86400L)}");
+            }
+
+            if (share.QuotaGigabytes is { } quota)
+            {
+                // The 13.0 template reads its quota variable under a misspelled name, so it is set here.
+                lua.AppendLine($"http_file_share_global_quota = {LuaSyntax.Number(quota * 1024L * 1024 * 1024)}");
+            }
+        }
+
+        if (settings.MultiUserChat is { } muc)
+        {
+            lua.AppendLine("-- Group chat: who may create rooms, how much history a newcomer gets, archiving by default.");
+            lua.AppendLine($"restrict_room_creation = {muc.RoomCreation switch
+            {
+                ProsodyRoomCreation.Admins => LuaSyntax.Boolean(true),
+                ProsodyRoomCreation.LocalUsers => LuaSyntax.String("local"),
+                _ => LuaSyntax.Boolean(false),
+            }}");
+            if (muc.HistoryMessages is { } history)
+            {
+                lua.AppendLine($"max_history_messages = {LuaSyntax.Number(history)}");
+            }
+
+            if (settings.ArchiveRetentionDays is not null)
+            {
+                lua.AppendLine($"muc_log_by_default = {LuaSyntax.Boolean(true)}");
+            }
+        }
+
+        if (settings.Federation is { } federation)
+        {
+            lua.AppendLine("-- Federation: encryption between servers.");
+            lua.AppendLine($"s2s_require_encryption = {LuaSyntax.Boolean(federation.RequireEncryption)}");
+        }
+
+        if (configuration.ExternalComponents.Count > 0)
+        {
+            lua.AppendLine("-- External components connect from other containers: the component port must not stay on loopback.");
+            lua.AppendLine($"component_interfaces = {LuaSyntax.StringList(["*"])}");
         }
 
         if (settings.Turn is { Tcp: true })
@@ -89,6 +137,14 @@ internal static class ProsodyConfigFile
             {
                 lua.AppendLine($"Include {LuaSyntax.String($"{ProsodyConfiguration.IncludedFilesDirectory}/{file.Name}")}");
             }
+        }
+
+        // Component sections come last: every line after a Component line belongs to that component.
+        foreach (var component in configuration.ExternalComponents)
+        {
+            lua.AppendLine();
+            lua.AppendLine($"Component {LuaSyntax.String(component.Domain)}");
+            lua.AppendLine($"  component_secret = ENV_{component.SecretVariable}");
         }
 
         return lua.ToString();

@@ -21,11 +21,15 @@ internal sealed class ProsodyConfiguration
     /// <summary>Carries the database port, which the image's <c>PROSODY_SQL_*</c> variables cannot express.</summary>
     public const string SqlPortVariable = "ASPIRE_SQL_PORT";
 
+    /// <summary>Carries the HTTP endpoint's URL as clients reach it, for the links Prosody hands out.</summary>
+    public const string HttpExternalUrlVariable = "ASPIRE_HTTP_EXTERNAL_URL";
+
     /// <summary>The module, shipped with this package, that creates the app model's accounts at start.</summary>
     public const string AccountsModule = "aspire_accounts";
 
-    private ProsodyConfiguration(ProsodySettings settings, bool isRunMode)
+    private ProsodyConfiguration(ProsodyResource resource, bool isRunMode)
     {
+        var settings = resource.Settings;
         Settings = settings;
         IsRunMode = isRunMode;
         Domain = settings.Domain;
@@ -57,7 +61,7 @@ internal sealed class ProsodyConfiguration
         }
 
         var disabled = new SortedSet<string>(settings.DisabledModules, StringComparer.Ordinal);
-        if (!settings.Federation)
+        if (settings.Federation is null)
         {
             // Federation is opt-in: without it no server-to-server listener runs at all.
             disabled.Add("s2s");
@@ -69,9 +73,9 @@ internal sealed class ProsodyConfiguration
         DisabledModules = [.. disabled];
 
         var components = new List<ProsodyComponent>();
-        if (settings.MultiUserChatSubdomain is { } muc)
+        if (settings.MultiUserChat is { } muc)
         {
-            components.Add(new($"{muc}.{Domain}", "muc"));
+            components.Add(new($"{muc.Subdomain}.{Domain}", "muc"));
         }
 
         if (settings.FileShare is { } share)
@@ -80,7 +84,12 @@ internal sealed class ProsodyConfiguration
         }
 
         Components = components;
-        MultiUserChatModules = settings.MultiUserChatSubdomain is not null && settings.ArchiveRetentionDays is not null ? ["muc_mam"] : [];
+        MultiUserChatModules = settings.MultiUserChat is not null && settings.ArchiveRetentionDays is not null ? ["muc_mam"] : [];
+        var published = new EndpointReference(resource, ProsodyResource.HttpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
+        PublishedHttpUrl = ReferenceExpression.Create($"http://{published.Property(EndpointProperty.HostAndPort)}/");
+        ExternalComponents = settings.ExternalComponents
+            .Select((component, index) => new ProsodyExternalComponent(component.Domain, $"ASPIRE_COMPONENT_{index + 1}_SECRET", component.SecretParameter))
+            .ToArray();
 
         IncludedFiles = settings.ExtraConfiguration.Select(lua => (Contents: (string?)lua, SourcePath: (string?)null))
             .Concat(settings.ConfigurationFiles.Select(path => (Contents: (string?)null, SourcePath: (string?)path)))
@@ -88,7 +97,7 @@ internal sealed class ProsodyConfiguration
             .ToArray();
     }
 
-    public static ProsodyConfiguration Create(ProsodyResource resource, bool isRunMode) => new(resource.Settings, isRunMode);
+    public static ProsodyConfiguration Create(ProsodyResource resource, bool isRunMode) => new(resource, isRunMode);
 
     public ProsodySettings Settings { get; }
 
@@ -117,13 +126,30 @@ internal sealed class ProsodyConfiguration
     /// <summary>User configuration, included after the generated settings in the order it was added.</summary>
     public IReadOnlyList<ProsodyIncludedFile> IncludedFiles { get; }
 
-    /// <summary>Run mode creates a self-signed certificate so that clients can use STARTTLS out of the box.</summary>
-    public bool UsesDevelopmentCertificate => IsRunMode;
+    public IReadOnlyList<ProsodyExternalComponent> ExternalComponents { get; }
+
+    /// <summary>
+    /// Run mode creates a self-signed certificate so that clients can use STARTTLS out of the box, unless the app
+    /// model brings its own.
+    /// </summary>
+    public bool UsesDevelopmentCertificate => IsRunMode && Settings.Certificates is null;
+
+    /// <summary>
+    /// Run mode points the URLs Prosody hands out (file share uploads) at the HTTP endpoint as the developer's
+    /// machine publishes it; a deployment sets its own public URL.
+    /// </summary>
+    public bool UsesPublishedHttpUrl => IsRunMode;
+
+    /// <summary>The HTTP endpoint's URL as it is published on the host, e.g. <c>http://localhost:12345/</c>.</summary>
+    public ReferenceExpression PublishedHttpUrl { get; }
 }
 
 /// <summary>An account, its full JID and the environment variable that carries its password.</summary>
 internal sealed record ProsodyAccountBinding(string Jid, string PasswordVariable, ParameterResource Password, bool IsAdmin);
 
 internal sealed record ProsodyComponent(string Name, string Type);
+
+/// <summary>An external component, and the environment variable that carries its secret.</summary>
+internal sealed record ProsodyExternalComponent(string Domain, string SecretVariable, ParameterResource Secret);
 
 internal sealed record ProsodyIncludedFile(string Name, string? Contents, string? SourcePath);

@@ -25,7 +25,7 @@ internal sealed class ProsodySettings(string resourceName)
 
     public int? ArchiveRetentionDays { get; set; }
 
-    public string? MultiUserChatSubdomain { get; set; }
+    public ProsodyMultiUserChatSettings? MultiUserChat { get; set; }
 
     public ProsodyFileShareSettings? FileShare { get; set; }
 
@@ -33,7 +33,13 @@ internal sealed class ProsodySettings(string resourceName)
 
     public bool Bosh { get; set; }
 
-    public bool Federation { get; set; }
+    /// <summary>Server-to-server settings; null while federation is off.</summary>
+    public ProsodyFederationSettings? Federation { get; set; }
+
+    /// <summary>Certificates the user brings: PEM files or a directory. Null means the run-mode development certificate.</summary>
+    public ProsodyCertificates? Certificates { get; set; }
+
+    public List<ProsodyComponentResource> ExternalComponents { get; } = [];
 
     /// <summary>Statistics and the OpenMetrics endpoint; null means on in run mode and off in publish mode.</summary>
     public bool? Metrics { get; set; }
@@ -76,5 +82,12 @@ internal sealed record ProsodyStorage(string Driver, object Database, object? Ho
 /// expressions resolved on the host's network, never the container network's alias.
 /// </summary>
 internal sealed record ProsodyTurn(object Host, object Port, ParameterResource Secret, bool Tcp);
+
+internal sealed record ProsodyMultiUserChatSettings(string Subdomain, ProsodyRoomCreation RoomCreation, int? HistoryMessages);
+
+internal sealed record ProsodyFederationSettings(bool RequireEncryption, bool SecureAuthentication);
+
+/// <summary>Either a certificate and key (PEM files, copied in at start) or a directory mounted read-only.</summary>
+internal sealed record ProsodyCertificates(string? CertificatePath, string? KeyPath, string? Directory);
 
 internal sealed record ProsodyFileShareSettings(string Subdomain, int? SizeLimitMegabytes, int? QuotaGigabytes, int? ExpiryDays);

@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Prosody.Configuration;
+
+namespace Aspire.Hosting;
+
+public static partial class ProsodyBuilderExtensions
+{
+    /// <summary>
+    /// Uses your certificate for the domain instead of the run-mode development certificate: the PEM files are
+    /// copied into <c>/etc/prosody/certs</c> as <c>{domain}.crt</c> and <c>{domain}.key</c> at start. Include the
+    /// components' names (or a wildcard) in the certificate if clients or servers reach them too.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="certificatePath">The certificate (chain) in PEM, absolute or relative to the AppHost's directory.</param>
+    /// <param name="keyPath">Its private key in PEM.</param>
+    /// <returns>The resource builder.</returns>
+    /// <exception cref="ArgumentException">A file is missing, or the files are not a certificate and its key.</exception>
+    public static IResourceBuilder<ProsodyResource> WithCertificate(this IResourceBuilder<ProsodyResource> builder, string certificatePath, string keyPath)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(certificatePath);
+        ArgumentException.ThrowIfNullOrEmpty(keyPath);
+        var certificate = Path.GetFullPath(certificatePath, builder.ApplicationBuilder.AppHostDirectory);
+        var key = Path.GetFullPath(keyPath, builder.ApplicationBuilder.AppHostDirectory);
+        try
+        {
+            // Reading them now finds a wrong path, a non-PEM file or a key that does not match before anything starts.
+            using var pair = X509Certificate2.CreateFromPemFile(certificate, key);
+        }
+        catch (Exception ex) when (ex is IOException or CryptographicException or ArgumentException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException(
+                $"'{certificate}' and '{key}' are not a readable PEM certificate and its private key: {ex.Message} Give the paths of a certificate (chain) and the key that belongs to it.",
+                nameof(certificatePath), ex);
+        }
+
+        SetCertificates(builder, new ProsodyCertificates(certificate, key, null));
+        return builder;
+    }
+
+    /// <summary>
+    /// Mounts a directory of certificates read-only at <c>/etc/prosody/certs</c> instead of using the run-mode
+    /// development certificate. Prosody finds <c>{host}.crt</c>/<c>{host}.key</c> and
+    /// <c>{host}/fullchain.pem</c>/<c>privkey.pem</c> (the certbot layout) for each host; the files must be readable
+    /// by the container's <c>prosody</c> user (copy certbot's symlinks with <c>cp -L</c>).
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="directory">The host directory, absolute or relative to the AppHost's directory.</param>
+    /// <returns>The resource builder.</returns>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    public static IResourceBuilder<ProsodyResource> WithCertificatesDirectory(this IResourceBuilder<ProsodyResource> builder, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var fullPath = Path.GetFullPath(directory, builder.ApplicationBuilder.AppHostDirectory);
+        if (!Directory.Exists(fullPath))
+        {
+            throw new DirectoryNotFoundException($"The certificates directory '{fullPath}' does not exist. Give an existing directory, absolute or relative to the AppHost's directory.");
+        }
+
+        SetCertificates(builder, new ProsodyCertificates(null, null, fullPath));
+        return builder.WithBindMount(fullPath, ProsodyConfiguration.CertificatesDirectory, isReadOnly: true);
+    }
+
+    private static void SetCertificates(IResourceBuilder<ProsodyResource> builder, ProsodyCertificates certificates)
+    {
+        if (builder.Resource.Settings.Certificates is not null)
+        {
+            throw new InvalidOperationException(
+                $"The Prosody resource '{builder.Resource.Name}' already has its certificates. Call WithCertificate or WithCertificatesDirectory once.");
+        }
+
+        builder.Resource.Settings.Certificates = certificates;
+    }
+}
