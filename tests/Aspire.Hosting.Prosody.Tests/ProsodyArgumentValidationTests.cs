@@ -29,6 +29,21 @@ public class ProsodyArgumentValidationTests
         Assert.Throws<ArgumentNullException>("builder", () => chat.WithConfigurationFile("x.lua"));
         Assert.Throws<ArgumentNullException>("builder", () => chat.WithDataVolume());
         Assert.Throws<ArgumentNullException>("builder", () => chat.WithDataBindMount("data"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithMetrics());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithSqliteStorage());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithTurnServer());
+        Assert.Throws<ArgumentNullException>("builder", () => chat.AddExternalComponent("bot"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithCertificate("a.crt", "a.key"));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithCertificatesDirectory("certs"));
+
+        var model = TestModel.CreateBuilder();
+        var parameter = model.AddParameter("p", secret: true);
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithPostgres(model.AddPostgres("pg").AddDatabase("db")));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithSqlDatabase(ProsodySqlDriver.MySql, parameter, parameter, parameter, parameter));
+        Assert.Throws<ArgumentNullException>("builder", () => chat.WithExternalTurn("turn.example.com", 3478, parameter));
+        Assert.Throws<ArgumentNullException>("database", () => Chat().WithPostgres(null!));
+        Assert.Throws<ArgumentNullException>("host", () => Chat().WithSqlDatabase(ProsodySqlDriver.MySql, null!, parameter, parameter, parameter));
+        Assert.Throws<ArgumentNullException>("secret", () => Chat().WithExternalTurn("turn.example.com", 3478, null!));
     }
 
     [Fact]
