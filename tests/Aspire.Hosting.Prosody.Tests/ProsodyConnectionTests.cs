@@ -6,19 +6,7 @@ namespace Aspire.Hosting.Prosody.Tests;
 public class ProsodyConnectionTests
 {
     private static IResourceBuilder<ProsodyResource> AddAllocatedProsody(IDistributedApplicationBuilder builder) =>
-        builder.AddProsody("chat")
-            .WithEndpoint("c2s", e =>
-            {
-                e.AllocatedEndpoint = new AllocatedEndpoint(e, "localhost", 15222);
-                e.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(KnownNetworkIdentifiers.DefaultAspireContainerNetwork,
-                    new AllocatedEndpoint(e, "chat.dev.internal", 5222, EndpointBindingMode.SingleAddress, targetPortExpression: null, networkId: KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
-            })
-            .WithEndpoint("http", e =>
-            {
-                e.AllocatedEndpoint = new AllocatedEndpoint(e, "localhost", 15280);
-                e.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(KnownNetworkIdentifiers.DefaultAspireContainerNetwork,
-                    new AllocatedEndpoint(e, "chat.dev.internal", 5280, EndpointBindingMode.SingleAddress, targetPortExpression: null, networkId: KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
-            });
+        builder.AddProsody("chat").WithAllocatedEndpoint("c2s", 15222, 5222).WithAllocatedEndpoint("http", 15280, 5280);
 
     [Fact]
     public async Task TheConnectionStringNamesHostPortAndDomain()

@@ -96,12 +96,7 @@ public class ProsodyServerFeatureTests
         var secret = builder.AddParameter("bridge-secret", "s3cret", secret: true);
         var chat = builder.AddProsody("chat");
         var bridge = chat.AddExternalComponent("bridge", "gateway", secret);
-        chat.WithEndpoint("component", e =>
-        {
-            e.AllocatedEndpoint = new AllocatedEndpoint(e, "localhost", 15347);
-            e.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(KnownNetworkIdentifiers.DefaultAspireContainerNetwork,
-                new AllocatedEndpoint(e, "chat.dev.internal", 5347, EndpointBindingMode.SingleAddress, targetPortExpression: null, networkId: KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
-        });
+        chat.WithAllocatedEndpoint("component", 15347, 5347);
         var service = builder.AddContainer("service", "service-image").WithReference(bridge);
         using var app = builder.Build();
 

@@ -47,12 +47,7 @@ public class ProsodySqlStorageTests
     public async Task InRunModeTheDatabaseResolvesOnTheContainerNetwork()
     {
         var builder = TestModel.CreateBuilder();
-        var pg = builder.AddPostgres("pg").WithEndpoint("tcp", e =>
-        {
-            e.AllocatedEndpoint = new AllocatedEndpoint(e, "localhost", 15432);
-            e.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(KnownNetworkIdentifiers.DefaultAspireContainerNetwork,
-                new AllocatedEndpoint(e, "pg.dev.internal", 5432, EndpointBindingMode.SingleAddress, targetPortExpression: null, networkId: KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
-        });
+        var pg = builder.AddPostgres("pg").WithAllocatedEndpoint("tcp", 15432, 5432);
         var chat = builder.AddProsody("chat").WithPostgres(pg.AddDatabase("prosodydb"));
         using var app = builder.Build();
 

@@ -18,6 +18,19 @@ internal static class TestModel
                 : [],
         });
 
+    /// <summary>
+    /// Gives an endpoint the addresses the orchestrator would: <c>localhost:hostPort</c> for host processes and
+    /// <c>{resource}.dev.internal:targetPort</c> on the container network. Without them, evaluation waits forever.
+    /// </summary>
+    public static IResourceBuilder<T> WithAllocatedEndpoint<T>(this IResourceBuilder<T> builder, string name, int hostPort, int targetPort)
+        where T : IResourceWithEndpoints =>
+        builder.WithEndpoint(name, e =>
+        {
+            e.AllocatedEndpoint = new AllocatedEndpoint(e, "localhost", hostPort);
+            e.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(KnownNetworkIdentifiers.DefaultAspireContainerNetwork,
+                new AllocatedEndpoint(e, $"{builder.Resource.Name}.dev.internal", targetPort, EndpointBindingMode.SingleAddress, targetPortExpression: null, networkId: KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
+        });
+
     public static ProsodyResource Single(this DistributedApplication app) =>
         Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyResource>());
 
