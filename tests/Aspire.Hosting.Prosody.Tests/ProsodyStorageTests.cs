@@ -51,6 +51,17 @@ public class ProsodyStorageTests
     }
 
     [Fact]
+    public async Task InPublishModeABindMountKeepsTheImageEntrypoint()
+    {
+        // The wrapper travels as a container file, which a published manifest does not carry.
+        var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
+        var chat = builder.AddProsody("chat").WithDataBindMount("/srv/prosody");
+
+        Assert.Null(chat.Resource.Entrypoint);
+        Assert.Empty(await chat.Resource.ArgsAsync());
+    }
+
+    [Fact]
     public async Task AReadOnlyBindMountKeepsTheImageEntrypoint()
     {
         var builder = TestModel.CreateBuilder();
