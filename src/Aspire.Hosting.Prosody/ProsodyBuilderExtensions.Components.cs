@@ -43,6 +43,11 @@ public static partial class ProsodyBuilderExtensions
     /// are kept in the data directory and served from <c>/share</c> on the <c>http</c> endpoint. In run mode the
     /// upload URLs Prosody hands out point at the endpoint as published on the developer's machine.
     /// </summary>
+    /// <remarks>
+    /// Because those URLs hold the HTTP endpoint's host port, a persistent container
+    /// (<c>WithLifetime(ContainerLifetime.Persistent)</c>) is only reused across AppHost runs when that port is fixed:
+    /// <c>.WithEndpoint("http", e =&gt; e.Port = 5280)</c>.
+    /// </remarks>
     /// <param name="builder">The resource builder.</param>
     /// <param name="subdomain">One DNS label, <c>upload</c> by default.</param>
     /// <param name="sizeLimitMegabytes">The largest file, in MiB (<c>PROSODY_UPLOAD_LIMIT_MB</c>); null keeps Prosody's 10 MiB.</param>

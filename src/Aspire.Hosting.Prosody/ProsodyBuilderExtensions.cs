@@ -65,7 +65,7 @@ public static partial class ProsodyBuilderExtensions
 
         var password = adminPassword?.Resource
             ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
-        var resource = new ProsodyResource(name, password);
+        var resource = new ProsodyResource(name, password) { IsRunMode = builder.ExecutionContext.IsRunMode };
 
         var healthCheckKey = $"{name}_check";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
@@ -86,7 +86,7 @@ public static partial class ProsodyBuilderExtensions
             .WithUrls(context =>
             {
                 // The scrape target, for people who run their own Prometheus; diagnostics stay in the details.
-                if (resource.MetricsEnabledInRunMode && resource.HttpEndpoint.IsAllocated)
+                if (resource.MetricsEnabled && resource.HttpEndpoint.IsAllocated)
                 {
                     context.Urls.Add(new ResourceUrlAnnotation
                     {

@@ -78,7 +78,10 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
 
     internal ProsodySettings Settings { get; }
 
-    internal bool MetricsEnabledInRunMode => Settings.Metrics ?? true;
+    /// <summary>Whether the app model runs (rather than publishes); metrics default to on only then.</summary>
+    internal bool IsRunMode { get; init; } = true;
+
+    internal bool MetricsEnabled => Settings.Metrics ?? IsRunMode;
 
     IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties()
     {
@@ -90,7 +93,7 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
             yield return new("WebSocketUri", WebSocketUri);
         }
 
-        if (Settings.Metrics ?? true)
+        if (MetricsEnabled)
         {
             yield return new("MetricsUri", MetricsUri);
         }

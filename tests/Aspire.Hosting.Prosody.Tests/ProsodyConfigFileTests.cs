@@ -28,6 +28,8 @@ public class ProsodyConfigFileTests
 
             -- Prosody binds plain HTTP (websocket, BOSH, file share) to loopback by default: unreachable from outside a container.
             http_interfaces = { "*" }
+            -- Requests whose Host header names no XMPP host (localhost, an IP address) go to the domain's HTTP apps.
+            http_default_host = "chat.localhost"
             -- Run mode: the HTTP endpoint is only published on the developer's loopback, so sign-in over ws:// and BOSH is allowed.
             consider_websocket_secure = true
             consider_bosh_secure = true

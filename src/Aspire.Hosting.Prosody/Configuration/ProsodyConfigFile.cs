@@ -34,6 +34,8 @@ internal static class ProsodyConfigFile
 
         lua.AppendLine("-- Prosody binds plain HTTP (websocket, BOSH, file share) to loopback by default: unreachable from outside a container.");
         lua.AppendLine($"http_interfaces = {LuaSyntax.StringList(["*"])}");
+        lua.AppendLine("-- Requests whose Host header names no XMPP host (localhost, an IP address) go to the domain's HTTP apps.");
+        lua.AppendLine($"http_default_host = {LuaSyntax.String(configuration.Domain)}");
 
         if (configuration.IsRunMode && (settings.WebSocket || settings.Bosh))
         {
@@ -93,6 +95,16 @@ internal static class ProsodyConfigFile
         {
             lua.AppendLine("-- Federation: encryption between servers.");
             lua.AppendLine($"s2s_require_encryption = {LuaSyntax.Boolean(federation.RequireEncryption)}");
+            if (configuration.IsRunMode)
+            {
+                // Podman lists the container network's DNS server first and then the host's, which does not know the
+                // other containers' names; Prosody's resolver would ask either one at random.
+                lua.AppendLine("-- Run mode: find other servers through the container network's DNS server only.");
+                lua.AppendLine("local resolv_conf = (Lua or _G).io.open(\"/etc/resolv.conf\")");
+                lua.AppendLine("local network_dns = resolv_conf and resolv_conf:read(\"a\"):match(\"nameserver%s+(%S+)\")");
+                lua.AppendLine("if resolv_conf then resolv_conf:close() end");
+                lua.AppendLine("if network_dns then unbound = { resolvconf = false; forward = { network_dns } } end");
+            }
         }
 
         if (configuration.ExternalComponents.Count > 0)

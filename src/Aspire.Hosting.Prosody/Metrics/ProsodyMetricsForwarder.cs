@@ -27,7 +27,7 @@ internal sealed class ProsodyMetricsForwarder(
         {
             await foreach (var change in notifications.WatchAsync(stoppingToken).ConfigureAwait(false))
             {
-                if (change.Resource is not ProsodyResource prosody || !prosody.MetricsEnabledInRunMode)
+                if (change.Resource is not ProsodyResource prosody || !prosody.MetricsEnabled)
                 {
                     continue;
                 }

@@ -1,0 +1,192 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Xml.Linq;
+using XmppTestClient;
+
+namespace Aspire.Hosting.Prosody.FunctionalTests;
+
+/// <summary>The client side of the XEPs the server feature tests speak: group chat, its archive, HTTP upload.</summary>
+internal static class ServerFeatureProtocols
+{
+    public static readonly XNamespace Muc = "http://jabber.org/protocol/muc";
+    public static readonly XNamespace MucUser = "http://jabber.org/protocol/muc#user";
+    public static readonly XNamespace MucOwner = "http://jabber.org/protocol/muc#owner";
+    public static readonly XNamespace DataForms = "jabber:x:data";
+    public static readonly XNamespace Delay = "urn:xmpp:delay";
+    public static readonly XNamespace Mam = "urn:xmpp:mam:2";
+    public static readonly XNamespace Forward = "urn:xmpp:forward:0";
+    public static readonly XNamespace Upload = "urn:xmpp:http:upload:0";
+
+    public static readonly TimeSpan StanzaTimeout = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// Enters a room (XEP-0045 section 7.2) and returns the answer to the join: the occupant's own presence
+    /// (status 110, plus 201 when the join created the room) or a presence error.
+    /// </summary>
+    public static async Task<XElement> EnterRoomAsync(XmppClient client, string room, string nick)
+    {
+        var occupant = $"{room}/{nick}";
+        await client.SendAsync(new XElement(XmppNamespaces.Client + "presence", new XAttribute("to", occupant), new XElement(Muc + "x")), Cancel);
+        return await client.WaitForPresenceAsync(
+            p => p.IsFrom(occupant) && (p.GetStanzaType() == "error" || MucStatusCodes(p).Contains("110")), StanzaTimeout, Cancel);
+    }
+
+    public static IReadOnlyList<string> MucStatusCodes(XElement presence) =>
+        [.. presence.Elements(MucUser + "x").Elements(MucUser + "status").Select(s => (string?)s.Attribute("code") ?? "")];
+
+    /// <summary>The defined condition of a stanza error, e.g. <c>not-allowed</c>; null when the stanza is no error.</summary>
+    public static string? ErrorCondition(XElement stanza) =>
+        stanza.GetStanzaType() == "error"
+            ? stanza.Element(XmppNamespaces.Client + "error")?.Elements().FirstOrDefault(e => e.Name.Namespace == XmppNamespaces.StanzaErrors)?.Name.LocalName
+            : null;
+
+    /// <summary>The human-readable text of a stanza error, if any.</summary>
+    public static string? ErrorText(XElement stanza) =>
+        stanza.Element(XmppNamespaces.Client + "error")?.Element(XmppNamespaces.StanzaErrors + "text")?.Value;
+
+    /// <summary>Accepts the default configuration of a room just created (an "instant room", XEP-0045 section 10.1.2), which unlocks it.</summary>
+    public static Task UnlockInstantRoomAsync(XmppClient owner, string room) =>
+        owner.SendIqAsync(new XElement(XmppNamespaces.Client + "iq", new XAttribute("type", "set"), new XAttribute("to", room),
+            new XElement(MucOwner + "query", new XElement(DataForms + "x", new XAttribute("type", "submit")))), Cancel);
+
+    /// <summary>Sends a groupchat message and waits until the room reflects it back: the room has processed (and archived) it.</summary>
+    public static async Task SayAsync(XmppClient occupant, string room, string nick, string body)
+    {
+        await occupant.SendMessageAsync(room, body, "groupchat", Cancel);
+        await occupant.WaitForMessageAsync(m => m.IsFrom($"{room}/{nick}") && m.GetBody() == body, StanzaTimeout, Cancel);
+    }
+
+    /// <summary>
+    /// Collects what a newcomer receives after the join: the history (delayed messages), up to the subject message,
+    /// which XEP-0045 section 7.2.15 sends last.
+    /// </summary>
+    public static async Task<IReadOnlyList<XElement>> ReceiveHistoryAsync(XmppClient newcomer, string room)
+    {
+        var history = new List<XElement>();
+        while (true)
+        {
+            var message = await newcomer.WaitForMessageAsync(m => m.IsFrom(room) && m.GetStanzaType() == "groupchat", StanzaTimeout, Cancel);
+            if (message.Element(XmppNamespaces.Client + "subject") is not null)
+            {
+                return history;
+            }
+
+            history.Add(message);
+        }
+    }
+
+    /// <summary>Queries an archive (XEP-0313), a room's when <paramref name="archive"/> is a room; returns the archived message bodies in order.</summary>
+    public static async Task<IReadOnlyList<string>> QueryArchiveBodiesAsync(XmppClient client, string archive)
+    {
+        var queryId = Guid.NewGuid().ToString("N")[..8];
+        var answer = await client.SendIqAsync(new XElement(XmppNamespaces.Client + "iq", new XAttribute("type", "set"), new XAttribute("to", archive),
+            new XElement(Mam + "query", new XAttribute("queryid", queryId))), Cancel);
+        var fin = answer.Element(Mam + "fin") ?? throw new XmppException($"The archive query answer has no <fin/>: {answer}");
+        Assert.Equal("true", (string?)fin.Attribute("complete"));
+
+        // The results arrive before the iq answer on the same stream, so they are all buffered by now.
+        var bodies = new List<string>();
+        var lastId = (string?)fin.Element(XName.Get("set", "http://jabber.org/protocol/rsm"))?.Element(XName.Get("last", "http://jabber.org/protocol/rsm"));
+        while (lastId is not null)
+        {
+            var result = (await client.WaitForMessageAsync(m => m.Element(Mam + "result")?.Attribute("queryid")?.Value == queryId, StanzaTimeout, Cancel))
+                .Element(Mam + "result")!;
+            if (result.Element(Forward + "forwarded")?.Element(XmppNamespaces.Client + "message")?.GetBody() is { } body)
+            {
+                bodies.Add(body);
+            }
+
+            if ((string?)result.Attribute("id") == lastId)
+            {
+                break;
+            }
+        }
+
+        return bodies;
+    }
+
+    /// <summary>Asks the upload component for a slot (XEP-0363 section 4); returns the &lt;slot/&gt;.</summary>
+    /// <exception cref="XmppStanzaException">The component refused, e.g. <c>not-acceptable</c> for a file that is too large.</exception>
+    public static async Task<XElement> RequestUploadSlotAsync(XmppClient client, string component, string fileName, long size, string contentType)
+    {
+        var answer = await client.SendIqAsync(new XElement(XmppNamespaces.Client + "iq", new XAttribute("type", "get"), new XAttribute("to", component),
+            new XElement(Upload + "request", new XAttribute("filename", fileName), new XAttribute("size", size), new XAttribute("content-type", contentType))), Cancel);
+        return answer.Element(Upload + "slot") ?? throw new XmppException($"The upload answer has no <slot/>: {answer}");
+    }
+
+    /// <summary>
+    /// The value of a configuration option for a host (or component) as the running server has it, read with
+    /// <c>prosodyctl shell config get</c> in the container and serialised by Prosody (strings are quoted).
+    /// </summary>
+    public static async Task<string> ConfigOptionAsync(DistributedApplication app, string resourceName, string host, string option)
+    {
+        var (exitCode, output) = await Task.Run(() => ContainerRuntime.Run(
+            ContainerRuntime.Name, "exec", ContainerIdOf(app, resourceName), "prosodyctl", "shell", "config", "get", host, option));
+        TestContext.Current.TestOutputHelper?.WriteLine($"prosodyctl shell config get {host} {option}: {output}");
+        var ok = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("OK:", StringComparison.Ordinal));
+        Assert.True(exitCode == 0 && ok is not null, $"prosodyctl shell config get failed ({exitCode}): {output}");
+        return ok["OK:".Length..].Trim();
+    }
+
+    /// <summary>The id of the resource's container, as the orchestrator reports it.</summary>
+    public static string ContainerIdOf(DistributedApplication app, string resourceName) =>
+        app.ResourceNotifications.TryGetCurrentState(resourceName, out var state)
+        && state.Snapshot.Properties.FirstOrDefault(p => p.Name == "container.id")?.Value is string { Length: > 0 } id
+            ? id
+            : throw new InvalidOperationException($"The resource '{resourceName}' has no container id.");
+}
+
+/// <summary>A certificate authority of the test's own, and a server certificate it issues for an XMPP domain.</summary>
+internal sealed class ServerFeatureCertificateAuthority : IDisposable
+{
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public ServerFeatureCertificateAuthority()
+    {
+        var request = new CertificateRequest("CN=Aspire.Hosting.Prosody functional tests CA", _key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = DateTimeOffset.UtcNow;
+        Certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
+    }
+
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>Issues a certificate for <paramref name="domain"/> and its subdomains; returns it (public part) and its PEM files' contents.</summary>
+    public (X509Certificate2 Certificate, string CertificatePem, string KeyPem) Issue(string domain)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={domain}", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(domain);
+        names.AddDnsName($"*.{domain}");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        var now = DateTimeOffset.UtcNow;
+        var certificate = request.Create(Certificate, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(12));
+        return (certificate, certificate.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
+    }
+
+    /// <summary>Whether <paramref name="certificate"/> chains up to this authority (and to nothing else) and names <paramref name="domain"/>.</summary>
+    public bool Validates(X509Certificate certificate, string domain)
+    {
+        using var presented = new X509Certificate2(certificate);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Certificate);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(presented) && presented.MatchesHostname(domain);
+    }
+
+    public void Dispose()
+    {
+        Certificate.Dispose();
+        _key.Dispose();
+    }
+}
