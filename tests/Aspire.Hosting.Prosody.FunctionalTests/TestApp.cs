@@ -68,7 +68,14 @@ internal static class TestApp
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
                 // Resource logs arrive under "<resource>.<category>"; the current test's output collects them.
-                TestContext.Current.TestOutputHelper?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} [{logLevel}] {category}: {formatter(state, exception)}{(exception is null ? "" : Environment.NewLine + exception)}");
+                // An app that outlives its test (after a failure) has no test to write to any more.
+                try
+                {
+                    TestContext.Current.TestOutputHelper?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} [{logLevel}] {category}: {formatter(state, exception)}{(exception is null ? "" : Environment.NewLine + exception)}");
+                }
+                catch (InvalidOperationException)
+                {
+                }
             }
         }
     }

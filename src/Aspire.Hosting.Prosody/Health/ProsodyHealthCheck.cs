@@ -23,9 +23,13 @@ internal sealed class ProsodyHealthCheck(ProsodyResource resource) : IHealthChec
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        // The orchestrator's proxy can hold a connection made before Prosody listens for seconds, while a fresh one
+        // would be answered at once: early attempts get a short timeout, later ones more, up to ProbeTimeout.
+        var attemptTimeout = TimeSpan.FromSeconds(1);
         while (true)
         {
-            var problem = await ProbeOnceAsync(cancellationToken).ConfigureAwait(false);
+            var problem = await ProbeOnceAsync(attemptTimeout, cancellationToken).ConfigureAwait(false);
+            attemptTimeout = TimeSpan.FromTicks(Math.Min(attemptTimeout.Ticks * 2, ProbeTimeout.Ticks));
             if (problem is null)
             {
                 return HealthCheckResult.Healthy($"XMPP stream features received for {resource.Domain}; the HTTP endpoint answers.");
@@ -40,7 +44,7 @@ internal sealed class ProsodyHealthCheck(ProsodyResource resource) : IHealthChec
         }
     }
 
-    private async Task<string?> ProbeOnceAsync(CancellationToken cancellationToken)
+    private async Task<string?> ProbeOnceAsync(TimeSpan attemptTimeout, CancellationToken cancellationToken)
     {
         var c2s = resource.PrimaryEndpoint;
         var http = resource.HttpEndpoint;
@@ -50,7 +54,7 @@ internal sealed class ProsodyHealthCheck(ProsodyResource resource) : IHealthChec
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ProbeTimeout);
+        timeout.CancelAfter(attemptTimeout);
         return await XmppStreamProbe.ProbeAsync(c2s.Host, c2s.Port, resource.Domain, timeout.Token).ConfigureAwait(false)
             ?? await ProbeHttpAsync(http, timeout.Token).ConfigureAwait(false);
     }

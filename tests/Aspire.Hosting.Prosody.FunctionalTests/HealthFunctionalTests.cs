@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Aspire.Hosting.Prosody.FunctionalTests;
+
+/// <summary>
+/// The Prosody health check under the real orchestrator: what Aspire reports while Prosody does not answer, what
+/// <c>WaitFor</c> does with it, and which part of the check a failure names.
+/// </summary>
+public class HealthFunctionalTests
+{
+    /// <summary>
+    /// A dependent process that makes exactly one attempt, at its start, to open an XMPP stream to Prosody through the
+    /// connection details it was given, and succeeds only if the stream features arrive. If <c>WaitFor</c> released it
+    /// before Prosody answered, this single attempt would fail.
+    /// </summary>
+    private const string SingleAttemptClient = """
+        echo "bot: opening an XMPP stream to $XMPP_HOST:$XMPP_PORT for $XMPP_DOMAIN"
+        exec 3<>"/dev/tcp/$XMPP_HOST/$XMPP_PORT" || { echo 'bot: cannot connect'; exit 2; }
+        printf "<?xml version='1.0'?><stream:stream to='%s' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>" "$XMPP_DOMAIN" >&3
+        reply=
+        while IFS= read -r -d '>' -t 10 part <&3; do
+          reply="$reply$part>"
+          case "$reply" in *'</stream:features>'*) echo "bot: stream features received: $reply"; exit 0;; esac
+        done
+        echo "bot: no stream features, only: $reply"
+        exit 3
+        """;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task UntilProsodyAnswersXmppTheResourceIsUnhealthyNamingTheStreamAndWaitForHoldsADependentWhoseOnlyAttemptThenSucceeds()
+    {
+        var gate = Directory.CreateTempSubdirectory("prosody-gate-");
+        try
+        {
+            var builder = TestApp.CreateBuilder();
+            var password = builder.AddPassword("alice-password");
+            var chat = builder.AddProsody("chat").WithUser("alice", password).WithStartGate(gate);
+            var bot = builder.AddExecutable("bot", "bash", gate.FullName, "-c", SingleAttemptClient)
+                .WithEnvironment("XMPP_HOST", $"{chat.Resource.Host}")
+                .WithEnvironment("XMPP_PORT", $"{chat.Resource.Port}")
+                .WithEnvironment("XMPP_DOMAIN", chat.Resource.Domain)
+                .WaitFor(chat);
+            // StartAsync itself returns only once every resource is created, which for the bot means once WaitFor released it.
+            await using var app = await builder.BuildAsync(Cancel);
+            var starting = app.StartInBackground();
+
+            // The container runs, but Prosody has not started: every check fails, naming the XMPP stream.
+            var first = await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Unhealthy);
+            var second = await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Unhealthy, after: first.LastRunAt);
+            foreach (var report in new[] { first, second })
+            {
+                Assert.Contains("stream", report.Description, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("HTTP", report.Description, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(HealthStatus.Unhealthy, app.Current("chat").Snapshot.HealthStatus);
+
+            // Two failed rounds of checks later, the dependent has still not been started.
+            var waiting = app.Current("bot").Snapshot;
+            Assert.Equal(KnownResourceStates.Waiting, waiting.State?.Text);
+            Assert.Null(waiting.StartTimeStamp);
+
+            var clock = Stopwatch.StartNew();
+            gate.Open();
+            await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy);
+            HealthTestSupport.Log($"Healthy {clock.ElapsedMilliseconds} ms after the start gate opened.");
+            Assert.Equal(HealthStatus.Healthy, app.Current("chat").Snapshot.HealthStatus);
+
+            // Released now, the dependent's one and only stream attempt gets the features.
+            var finished = await app.WaitForAsync("bot", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), "finished");
+            Assert.Equal(0, finished.Snapshot.ExitCode);
+
+            await starting;
+
+            await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
+            Assert.Equal("alice@chat.localhost", alice.Jid.Bare.ToString());
+        }
+        finally
+        {
+            gate.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AStoppedProsodyIsNeverReportedHealthyAndAfterStartItIsUnhealthyUntilItAnswersXmppAgain()
+    {
+        var gate = Directory.CreateTempSubdirectory("prosody-gate-");
+        try
+        {
+            gate.Open();
+            var builder = TestApp.CreateBuilder();
+            var password = builder.AddPassword("alice-password");
+            var chat = builder.AddProsody("chat").WithUser("alice", password).WithStartGate(gate);
+            await using var app = await builder.StartAsync("chat");
+            var firstContainer = app.Current("chat").ContainerId();
+
+            // Stopped through the orchestrator, as the dashboard's Stop command does.
+            gate.Close();
+            var stop = await app.ResourceCommands.ExecuteCommandAsync("chat", KnownResourceCommands.StopCommand, Cancel);
+            Assert.True(stop.Success, stop.Message);
+            var stopped = await app.WaitForAsync("chat", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), "stopped");
+            Assert.NotEqual(HealthStatus.Healthy, stopped.Snapshot.HealthStatus);
+            // Nothing answers XMPP on the endpoint any more.
+            var probe = chat.Resource.ClientOptions("alice", "") with { Timeout = TimeSpan.FromSeconds(2) };
+            await Assert.ThrowsAnyAsync<Exception>(() => XmppTestClient.XmppClient.GetStreamFeaturesAsync(probe, cancellationToken: Cancel));
+
+            // Started again with Prosody held back: running, checked, and unhealthy because no XMPP stream opens.
+            var startedAt = DateTime.UtcNow;
+            var start = await app.ResourceCommands.ExecuteCommandAsync("chat", KnownResourceCommands.StartCommand, Cancel);
+            Assert.True(start.Success, start.Message);
+            var restarted = await app.WaitForAsync("chat", e =>
+                e.Snapshot.State?.Text == KnownResourceStates.Running
+                && e.Snapshot.HealthStatus == HealthStatus.Unhealthy
+                && e.Report(chat.CheckName()) is { Status: HealthStatus.Unhealthy } report
+                && report.LastRunAt > startedAt, "running and unhealthy after start");
+            var unhealthy = restarted.Report(chat.CheckName())!;
+            Assert.Contains("stream", unhealthy.Description, StringComparison.OrdinalIgnoreCase);
+            HealthTestSupport.Log($"Containers: {firstContainer} before the stop, {restarted.ContainerId()} after the start.");
+
+            gate.Open();
+            await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy, after: unhealthy.LastRunAt);
+            await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
+            Assert.Equal("alice@chat.localhost", alice.Jid.Bare.ToString());
+        }
+        finally
+        {
+            gate.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TheHealthCheckNamesTheFailingPartHttpWhenTheWebsocketPathIsMissingAndXmppWhenProsodyIsFrozen()
+    {
+        var builder = TestApp.CreateBuilder();
+        var password = builder.AddPassword("alice-password");
+        // Prosody serves the websocket somewhere else: XMPP works, the HTTP part of the check gets 404.
+        var chat = builder.AddProsody("chat").WithUser("alice", password)
+            .WithExtraConfiguration("http_paths = { websocket = \"/elsewhere\" }");
+        await using var app = await builder.StartAsync();
+
+        var unhealthy = await app.WaitForAsync("chat", e =>
+            e.Report(chat.CheckName()) is { Status: HealthStatus.Unhealthy, Description: { } d } && d.Contains("HTTP", StringComparison.Ordinal),
+            "unhealthy for HTTP");
+        var http = unhealthy.Report(chat.CheckName())!;
+        Assert.Contains("HTTP", http.Description, StringComparison.Ordinal);
+        Assert.Contains("404", http.Description, StringComparison.Ordinal);
+        Assert.Contains("/xmpp-websocket", http.Description, StringComparison.Ordinal);
+        // …and the XMPP part really is fine.
+        await using (var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync()))
+        {
+            Assert.True(alice.IsTlsEstablished);
+        }
+
+        // Frozen, Prosody still accepts connections but never answers: now the XMPP part fails, and the report says so.
+        var container = app.Current("chat").ContainerId();
+        HealthTestSupport.SignalProsody(container, "STOP");
+        try
+        {
+            var frozen = await app.WaitForAsync("chat", e =>
+                e.Report(chat.CheckName()) is { Status: HealthStatus.Unhealthy, Description: { } d } && !d.Contains("HTTP", StringComparison.Ordinal),
+                "unhealthy for XMPP");
+            var xmpp = frozen.Report(chat.CheckName())!;
+            Assert.Contains("stream features", xmpp.Description, StringComparison.Ordinal);
+            Assert.Equal(KnownResourceStates.Running, frozen.Snapshot.State?.Text);
+        }
+        finally
+        {
+            HealthTestSupport.SignalProsody(container, "CONT");
+        }
+
+        // Thawed, the XMPP part passes again and the HTTP part is the one reported.
+        var thawed = await app.WaitForAsync("chat", e =>
+            e.Report(chat.CheckName()) is { Status: HealthStatus.Unhealthy, Description: { } d } && d.Contains("HTTP", StringComparison.Ordinal),
+            "unhealthy for HTTP again");
+        Assert.Contains("404", thawed.Report(chat.CheckName())!.Description, StringComparison.Ordinal);
+    }
+}
