@@ -1,13 +1,56 @@
-// The playground: everything Aspire.Hosting.Prosody does, in one AppHost.
-// Run it with `dotnet run --project playground/Prosody.AppHost` and open the dashboard it prints.
+// The playground: everything Aspire.Hosting.Prosody does, in one AppHost, with a web chat to try it in a browser.
+// Run it with `dotnet run --project playground/Prosody.AppHost`, open the dashboard it prints, then the "webchat"
+// resource's "Web chat" URL, and sign in as alice (or bob) with the password shown under the dashboard's Parameters
+// (alice-password, bob-password) or by `dotnet user-secrets list --project playground/Prosody.AppHost`.
+using Microsoft.Extensions.Configuration;
+
 var builder = DistributedApplication.CreateBuilder(args);
 
-var chat = builder.AddProsody("chat")
-    .WithUser("alice")
-    .WithUser("bob")
-    .WithMultiUserChat()
-    .WithFileShare(sizeLimitMegabytes: 20, expiryDays: 7)
-    .WithMessageArchive(retentionDays: 30)
-    .WithDataVolume();
+// Settings the browser test changes so that it runs on fresh storage and next to other tests; a developer needs none.
+var settings = builder.Configuration.GetSection("Playground");
+var useVolumes = settings.GetValue("DataVolumes", true);
+
+// Prosody keeps accounts, rosters, the message archive and group chats in PostgreSQL.
+var postgres = builder.AddPostgres("pg");
+if (useVolumes)
+{
+    postgres.WithDataVolume();
+}
+
+var db = postgres.AddDatabase("prosodydb");
+
+// Two people to chat with. Their passwords are generated on the first run, kept in the AppHost's user secrets, and
+// shown in the dashboard (the alice-password and bob-password parameters). WithUser("carol") alone would also
+// generate one, without a parameter of its own in the dashboard.
+var alicePassword = builder.AddParameter("alice-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true)
+    .WithDescription("Password of alice@chat.localhost");
+var bobPassword = builder.AddParameter("bob-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true)
+    .WithDescription("Password of bob@chat.localhost");
+
+var chat = builder.AddProsody("chat")                       // XMPP domain chat.localhost, admin@chat.localhost
+    .WithUser("alice", alicePassword)
+    .WithUser("bob", bobPassword)
+    .WithPostgres(db)
+    .WithMultiUserChat()                                    // group chat at conference.chat.localhost
+    .WithMessageArchive(retentionDays: 30)                  // history for direct messages and rooms
+    .WithFileShare(sizeLimitMegabytes: 20, expiryDays: 7)   // file uploads at upload.chat.localhost
+    .WithTurnServer(                                        // coturn for audio/video calls (chat-turn)
+        port: settings.GetValue("TurnPort", 3478),
+        relayPortMin: settings.GetValue("TurnRelayPortMin", 49160),
+        relayPortMax: settings.GetValue("TurnRelayPortMax", 49169));
+// Metrics are on by default in run mode: the dashboard's Metrics page shows Prosody's counters and gauges.
+
+if (useVolumes)
+{
+    chat.WithDataVolume();                                  // uploaded files live in Prosody's data directory
+}
+
+// A web page running Converse.js against Prosody's websocket. WithReference hands it CHAT_WEBSOCKETURI and
+// CHAT_DOMAIN (connection properties of the Prosody resource); CHAT_ROOM is the group chat everyone joins.
+builder.AddProject<Projects.Prosody_WebChat>("webchat")
+    .WithReference(chat)
+    .WithEnvironment("CHAT_ROOM", $"lobby@conference.{chat.Resource.Domain}")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Web chat")
+    .WaitFor(chat);
 
 builder.Build().Run();

@@ -187,6 +187,8 @@ public class ProsodyTurnTests
     [InlineData("turn example.com")]
     [InlineData("chat-turn.dev.internal\n")]
     [InlineData("$(reboot)")]
+    [InlineData("::1%;reboot")]
+    [InlineData("::1%`id`")]
     public void AnInvalidTurnAddressIsRejected(string address)
     {
         var builder = TestModel.CreateBuilder();

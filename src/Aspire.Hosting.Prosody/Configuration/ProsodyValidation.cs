@@ -93,7 +93,10 @@ internal static partial class ProsodyValidation
     public static string Address(string? address, string paramName)
     {
         ArgumentException.ThrowIfNullOrEmpty(address, paramName);
-        if (!System.Net.IPAddress.TryParse(address, out _) && (address.Length > 253 || !DomainPattern().IsMatch(address)))
+        // Only an IP address in its own canonical text counts: the parser also accepts a "%zone" suffix of any
+        // characters, and this value reaches coturn's shell command.
+        var isIp = System.Net.IPAddress.TryParse(address, out var ip) && ip.ToString() == address;
+        if (!isIp && (address.Length > 253 || !DomainPattern().IsMatch(address)))
         {
             throw new ArgumentException(
                 $"'{Printable(address)}' is neither an IP address nor a lowercase DNS name. Give the address clients use to reach the server, such as 'turn.example.com' or '203.0.113.7'.",
