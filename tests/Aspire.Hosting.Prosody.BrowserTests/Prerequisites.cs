@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Aspire.Hosting.Prosody.FunctionalTests;
 
 namespace Aspire.Hosting.Prosody.BrowserTests;
 
@@ -24,22 +24,20 @@ internal static class Prerequisites
         "On Debian, as root: eng/containers/provision.sh (Podman and the images, offline) and eng/browser/provision.sh (Chromium); " +
         "elsewhere install Docker or Podman with registry access and Chromium (set CHROMIUM_PATH if it is not /usr/bin/chromium).";
 
-    private static readonly Lazy<(string? Runtime, string? Problem)> RuntimeProbe = new(FindRuntime);
-
     public static bool IsRequired => Environment.GetEnvironmentVariable("PROSODY_REQUIRE_CONTAINERS") == "1";
 
     /// <summary>Skips (or, when required, fails) the calling test unless the runtime, the images and Chromium are there.</summary>
     public static void Require()
     {
         var problems = new List<string>();
-        var (runtime, runtimeProblem) = RuntimeProbe.Value;
+        var (runtime, runtimeProblem) = ContainerRuntime.Find();
         if (runtimeProblem is not null)
         {
             problems.Add(runtimeProblem);
         }
         else
         {
-            var missing = PlaygroundImages.Where(image => Run(runtime!, "image", "inspect", "--format", "{{.Id}}", image).ExitCode != 0).ToArray();
+            var missing = PlaygroundImages.Where(image => ContainerRuntime.Run(runtime!, "image", "inspect", "--format", "{{.Id}}", image).ExitCode != 0).ToArray();
             if (missing.Length > 0)
             {
                 problems.Add($"The container image(s) {string.Join(", ", missing)} are missing from {runtime}.");
@@ -50,7 +48,7 @@ internal static class Prerequisites
         {
             problems.Add($"Chromium is not installed at {ChromiumPath}.");
         }
-        else if (Run(ChromiumPath, "--version") is { ExitCode: not 0 } version)
+        else if (ContainerRuntime.Run(ChromiumPath, "--version") is { ExitCode: not 0 } version)
         {
             problems.Add($"'{ChromiumPath} --version' failed ({FirstLine(version.Output)}).");
         }
@@ -67,56 +65,6 @@ internal static class Prerequisites
         }
 
         Assert.Skip(message);
-    }
-
-    public static (int ExitCode, string Output) Run(string fileName, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, $"{fileName} {string.Join(' ', arguments)} did not finish in 60 s");
-            }
-
-            return (process.ExitCode, output.Result + error.Result);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            return (-1, ex.Message);
-        }
-    }
-
-    private static (string? Runtime, string? Problem) FindRuntime()
-    {
-        var configured = Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME") ?? Environment.GetEnvironmentVariable("DOTNET_ASPIRE_CONTAINER_RUNTIME");
-        var candidates = configured is { Length: > 0 } ? [configured] : new[] { "docker", "podman" };
-        var problems = new List<string>();
-        foreach (var candidate in candidates)
-        {
-            // "info" needs the engine itself, not just a client on PATH.
-            var (exitCode, output) = Run(candidate, "info");
-            if (exitCode == 0)
-            {
-                // The orchestrator reads the same variable, so the test and DCP agree on the runtime.
-                Environment.SetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME", candidate);
-                Environment.SetEnvironmentVariable("DOTNET_ASPIRE_CONTAINER_RUNTIME", candidate);
-                return (candidate, null);
-            }
-
-            problems.Add($"'{candidate} info' failed ({FirstLine(output)})");
-        }
-
-        return (null, $"No usable container runtime: {string.Join("; ", problems)}.");
     }
 
     private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "no output";

@@ -24,6 +24,9 @@ internal static class ContainerRuntime
     /// <summary>The runtime the orchestrator will drive: "docker" or "podman".</summary>
     public static string Name => Require();
 
+    /// <summary>The usable runtime ("docker" or "podman"), or why there is none; probed once per process.</summary>
+    public static (string? Name, string? Problem) Find() => Probe.Value;
+
     public static bool IsRequired => Environment.GetEnvironmentVariable("PROSODY_REQUIRE_CONTAINERS") == "1";
 
     /// <summary>Skips (or, when required, fails) the calling test unless the runtime and the images are there.</summary>
