@@ -96,15 +96,18 @@ public static partial class ProsodyBuilderExtensions
         IResourceBuilder<ParameterResource>? secret = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        subdomain ??= name.ToLowerInvariant();
-        ProsodyValidation.Subdomain(subdomain, nameof(subdomain));
-        ThrowIfSubdomainTaken(builder, subdomain, current: null);
+        // Everything is checked before anything changes: a name Aspire refuses must not leave a component behind in
+        // the server's configuration, and a default subdomain made from the name is reported as the name.
+        ProsodyValidation.ResourceName(name, nameof(name));
+        var subdomainParameter = subdomain is null ? nameof(name) : nameof(subdomain);
+        subdomain = ProsodyValidation.Subdomain(subdomain ?? name.ToLowerInvariant(), subdomainParameter);
+        ThrowIfSubdomainTaken(builder, subdomain, current: null, subdomainParameter);
 
         var prosody = builder.Resource;
         var componentSecret = secret?.Resource
             ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder.ApplicationBuilder, $"{name}-secret", special: false);
         var component = new ProsodyComponentResource(name, subdomain, prosody, componentSecret);
+        var componentBuilder = builder.ApplicationBuilder.AddResource(component);
         if (prosody.Settings.ExternalComponents.Count == 0)
         {
             builder.WithEndpoint(targetPort: ProsodyResource.ComponentTargetPort, name: ProsodyResource.ComponentEndpointName, scheme: "tcp");
@@ -119,7 +122,7 @@ public static partial class ProsodyBuilderExtensions
                 State = KnownResourceStates.Running,
             }).ConfigureAwait(false));
 
-        return builder.ApplicationBuilder.AddResource(component)
+        return componentBuilder
             .WithInitialState(new CustomResourceSnapshot
             {
                 ResourceType = "ProsodyComponent",
@@ -129,15 +132,13 @@ public static partial class ProsodyBuilderExtensions
             .WithIconName("PlugConnected");
     }
 
-    private static void ThrowIfSubdomainTaken(IResourceBuilder<ProsodyResource> builder, string subdomain, string? current)
+    private static void ThrowIfSubdomainTaken(IResourceBuilder<ProsodyResource> builder, string subdomain, string? current, string paramName = "subdomain")
     {
         var settings = builder.Resource.Settings;
-        var taken = new[] { settings.MultiUserChat?.Subdomain, settings.FileShare?.Subdomain }
-            .Concat(settings.ExternalComponents.Select(c => c.Subdomain))
-            .Where(s => s is not null && s != current);
-        if (taken.Contains(subdomain))
+        ProsodyValidation.ComponentDomain(subdomain, settings.Domain, paramName);
+        if (settings.ComponentSubdomains.Where(s => s != current).Contains(subdomain))
         {
-            throw new ArgumentException($"The subdomain '{subdomain}' is already used by another component of this server. Give each component its own subdomain.", nameof(subdomain));
+            throw new ArgumentException($"The subdomain '{subdomain}' is already used by another component of this server. Give each component its own subdomain.", paramName);
         }
     }
 }

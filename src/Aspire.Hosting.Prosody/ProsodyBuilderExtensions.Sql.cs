@@ -16,8 +16,9 @@ public static partial class ProsodyBuilderExtensions
     /// <returns>The resource builder.</returns>
     /// <remarks>
     /// Sets <c>PROSODY_SQL_DRIVER=PostgreSQL</c> and <c>PROSODY_SQL_HOST</c>, <c>PROSODY_SQL_DB</c>,
-    /// <c>PROSODY_SQL_USERNAME</c>, <c>PROSODY_SQL_PASSWORD</c> from the database's connection properties, and
-    /// restates Prosody's <c>sql</c> option in the generated configuration with the port, which the image cannot set.
+    /// <c>PROSODY_SQL_USERNAME</c> from the database's connection properties, and restates Prosody's <c>sql</c> option
+    /// in the generated configuration with the port, which the image cannot set. The password goes to <c>PGPASSWORD</c>
+    /// (read by libpq), never into the <c>sql</c> option, which Prosody writes to its log at debug level.
     /// </remarks>
     /// <example>
     /// <code lang="csharp">
@@ -35,7 +36,9 @@ public static partial class ProsodyBuilderExtensions
     /// <summary>
     /// Stores Prosody's data in a SQL database of the app model that exposes the connection properties
     /// <c>Host</c>, <c>Port</c>, <c>Username</c>, <c>Password</c> and <c>DatabaseName</c>, as Aspire's PostgreSQL
-    /// and MySQL database resources do (<c>AddMySql(…).AddDatabase(…)</c>).
+    /// and MySQL database resources do (<c>AddMySql(…).AddDatabase(…)</c>). The password reaches the container as
+    /// <c>PGPASSWORD</c> or <c>MYSQL_PWD</c>, which the database client library reads, and never appears in Prosody's
+    /// configuration or log.
     /// </summary>
     /// <typeparam name="TDatabase">The database resource type.</typeparam>
     /// <param name="builder">The resource builder.</param>

@@ -124,7 +124,10 @@ public static partial class ProsodyBuilderExtensions
             (object?)advertisedAddress ?? clientEndpoint.Property(EndpointProperty.Host),
             clientEndpoint.Property(EndpointProperty.Port),
             sharedSecret,
-            Tcp: true);
+            Tcp: true)
+        {
+            ContainerNetworkEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.DefaultAspireContainerNetwork),
+        };
         return builder;
     }
 

@@ -60,7 +60,8 @@ public static partial class ProsodyBuilderExtensions
         IResourceBuilder<ParameterResource>? adminPassword = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        // The default domain is "{name}.localhost", so the name must also be a DNS label: 63 characters, not Aspire's 64.
+        ProsodyValidation.ResourceName(name, nameof(name), maxLength: 63);
         ProsodyValidation.Port(port, nameof(port));
 
         var password = adminPassword?.Resource
@@ -180,7 +181,14 @@ public static partial class ProsodyBuilderExtensions
     public static IResourceBuilder<ProsodyResource> WithDomain(this IResourceBuilder<ProsodyResource> builder, string domain)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Resource.Settings.Domain = ProsodyValidation.Domain(domain, nameof(domain));
+        ProsodyValidation.Domain(domain, nameof(domain));
+        var settings = builder.Resource.Settings;
+        foreach (var subdomain in settings.ComponentSubdomains)
+        {
+            ProsodyValidation.ComponentDomain(subdomain, domain, nameof(domain));
+        }
+
+        settings.Domain = domain;
         return builder;
     }
 
@@ -204,11 +212,13 @@ public static partial class ProsodyBuilderExtensions
     }
 
     /// <summary>
-    /// Sets the bandwidth limits of mod_limits (<c>PROSODY_C2S_RATE_LIMIT</c>, <c>PROSODY_S2S_RATE_LIMIT</c>); the
-    /// image's defaults are <c>10kb/s</c> per client and <c>30kb/s</c> per incoming server connection.
+    /// Sets the bandwidth limits of mod_limits (<c>PROSODY_C2S_RATE_LIMIT</c>, <c>PROSODY_S2S_RATE_LIMIT</c>). The
+    /// image's defaults are <c>10kb/s</c> per client and <c>30kb/s</c> per incoming server connection; in run mode
+    /// the client limit is <c>10mb/s</c> unless set here, so that local clients, bots and tests are not throttled.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
-    /// <param name="clientToServer">The rate per client connection, such as <c>"100kb/s"</c>; null keeps the default.</param>
+    /// <param name="clientToServer">The rate per client connection, such as <c>"100kb/s"</c>; null keeps the default
+    /// (<c>10mb/s</c> in run mode, Prosody's <c>10kb/s</c> when published).</param>
     /// <param name="serverToServer">The rate per incoming server connection; null keeps the default.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">A rate is not of the form <c>&lt;number&gt;&lt;unit&gt;/s</c>.</exception>

@@ -89,6 +89,27 @@ public class ProsodyArgumentValidationTests
         Assert.Contains("chat.example.com", error.Message);
     }
 
+    [Theory]
+    [InlineData("xn--bcher-kva.example")]
+    [InlineData("chat.xn--bcher-kva.example")]
+    [InlineData("k1--7r8l118.localhost")]
+    public void ADomainProsodyRefusesAsReservedOrPunycodeIsRejected(string domain)
+    {
+        // prosodyctl check config calls these incorrectly encoded or invalid host names.
+        var error = Assert.Throws<ArgumentException>("domain", () => Chat().WithDomain(domain));
+        Assert.Contains("third and fourth", error.Message);
+        Assert.DoesNotContain("written in punycode", error.Message);
+    }
+
+    [Theory]
+    [InlineData("a--b.example")]
+    [InlineData("abc--d.example")]
+    [InlineData("a-b-c.example")]
+    public void HyphensElsewhereInALabelAreAllowed(string domain)
+    {
+        Assert.Equal(domain, Chat().WithDomain(domain).Resource.Domain);
+    }
+
     [Fact]
     public void ADomainLongerThanDnsAllowsIsRejected()
     {
@@ -178,6 +199,69 @@ public class ProsodyArgumentValidationTests
     {
         Assert.ThrowsAny<ArgumentException>(() => Chat().WithMultiUserChat(subdomain));
         Assert.ThrowsAny<ArgumentException>(() => Chat().WithFileShare(subdomain));
+    }
+
+    [Fact]
+    public void ASubdomainWithHyphensInPositionsThreeAndFourIsRejected()
+    {
+        Assert.Throws<ArgumentException>("subdomain", () => Chat().WithMultiUserChat("xn--rooms"));
+        Assert.Throws<ArgumentException>("subdomain", () => Chat().WithFileShare("ab--c"));
+        Assert.Throws<ArgumentException>("subdomain", () => Chat().AddExternalComponent("bot", subdomain: "xn--bot"));
+    }
+
+    [Fact]
+    public void AComponentDomainLongerThanDnsAllowsIsRejectedNamingWhatToShorten()
+    {
+        var domain = $"{new string('d', 63)}.{new string('d', 63)}.{new string('d', 63)}.ee"; // 194 characters
+        var label = new string('m', 59); // label.domain: 254 characters
+
+        Assert.Throws<ArgumentException>("subdomain", () => Chat().WithDomain(domain).WithMultiUserChat(label));
+        Assert.Throws<ArgumentException>("subdomain", () => Chat().WithDomain(domain).WithFileShare(label));
+        Assert.Throws<ArgumentException>("subdomain", () => Chat().WithDomain(domain).AddExternalComponent("bot", subdomain: label));
+        var error = Assert.Throws<ArgumentException>("domain", () => Chat().WithMultiUserChat(label).WithDomain(domain));
+        Assert.Contains("253", error.Message);
+
+        // One character less fits.
+        Assert.Equal(253, Chat().WithDomain(domain).WithMultiUserChat(label[1..]).Resource.Settings.ComponentSubdomains.Single().Length + 1 + domain.Length);
+    }
+
+    [Fact]
+    public void AResourceNameTooLongForTheDefaultDomainIsRejected()
+    {
+        // Aspire allows 64 characters; the default domain's first label, the name, can have 63.
+        var error = Assert.Throws<ArgumentException>("name", () => TestModel.CreateBuilder().AddProsody(new string('a', 64)));
+        Assert.Contains("63", error.Message);
+        Assert.Equal($"{new string('a', 63)}.localhost", TestModel.CreateBuilder().AddProsody(new string('a', 63)).Resource.Domain);
+    }
+
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("a,b")]
+    [InlineData("1a")]
+    [InlineData("a--b")]
+    [InlineData("bot-")]
+    [InlineData("\u212A")] // the Kelvin sign, whose lower case is ASCII "k"
+    public void AnExternalComponentWithAnInvalidNameIsRejectedNamingTheNameAndChangesNothing(string name)
+    {
+        var chat = Chat();
+
+        Assert.Throws<ArgumentException>("name", () => chat.AddExternalComponent(name));
+
+        Assert.Empty(chat.Resource.Settings.ExternalComponents);
+        Assert.DoesNotContain(chat.Resource.Annotations.OfType<EndpointAnnotation>(), e => e.Name == ProsodyResource.ComponentEndpointName);
+        Assert.Single(chat.ApplicationBuilder.Resources.OfType<ProsodyResource>());
+        Assert.Empty(chat.ApplicationBuilder.Resources.OfType<ProsodyComponentResource>());
+    }
+
+    [Fact]
+    public void AnExternalComponentWhoseNameIsTakenLeavesNoComponentInTheConfiguration()
+    {
+        var chat = Chat();
+        chat.ApplicationBuilder.AddContainer("bridge", "alpine");
+
+        Assert.ThrowsAny<Exception>(() => chat.AddExternalComponent("bridge", subdomain: "gateway"));
+
+        Assert.Empty(chat.Resource.Settings.ExternalComponents);
     }
 
     [Fact]

@@ -20,12 +20,13 @@ public class ProsodyEnvironmentTests
         var environment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run);
 
         Assert.Equal(
-            ["ASPIRE_ACCOUNT_1_PASSWORD", "PROSODY_ADMINS", "PROSODY_DISABLE_MODULES", "PROSODY_ENABLE_MODULES", "PROSODY_PLUGIN_PATHS", "PROSODY_STATISTICS", "PROSODY_STATISTICS_INTERVAL", "PROSODY_VIRTUAL_HOSTS"],
+            ["ASPIRE_ACCOUNT_1_PASSWORD", "PROSODY_ADMINS", "PROSODY_C2S_RATE_LIMIT", "PROSODY_DISABLE_MODULES", "PROSODY_ENABLE_MODULES", "PROSODY_PLUGIN_PATHS", "PROSODY_STATISTICS", "PROSODY_STATISTICS_INTERVAL", "PROSODY_VIRTUAL_HOSTS"],
             environment.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("chat.localhost", environment["PROSODY_VIRTUAL_HOSTS"]);
         Assert.Equal("admin@chat.localhost", environment["PROSODY_ADMINS"]);
         Assert.Equal("aspire_accounts,http_openmetrics,websocket", environment["PROSODY_ENABLE_MODULES"]);
         Assert.Equal("dialback,s2s", environment["PROSODY_DISABLE_MODULES"]);
+        Assert.Equal("10mb/s", environment["PROSODY_C2S_RATE_LIMIT"]);
         Assert.Equal("/etc/prosody/modules,/usr/local/lib/prosody-aspire/modules", environment["PROSODY_PLUGIN_PATHS"]);
         Assert.Same(chat.Resource.AdminPasswordParameter, environment["ASPIRE_ACCOUNT_1_PASSWORD"]);
     }

@@ -114,7 +114,9 @@ public class ProsodyServerFeatureTests
     {
         var chat = TestModel.CreateBuilder().AddProsody("chat").WithMultiUserChat("rooms");
 
-        Assert.Throws<ArgumentException>("subdomain", () => chat.AddExternalComponent("rooms"));
+        // The default subdomain is made from the name, so the name is what the caller must change.
+        Assert.Throws<ArgumentException>("name", () => chat.AddExternalComponent("rooms"));
+        Assert.Throws<ArgumentException>("subdomain", () => chat.AddExternalComponent("gateway", subdomain: "rooms"));
         chat.AddExternalComponent("bot");
         Assert.Throws<ArgumentException>("subdomain", () => chat.WithFileShare("bot"));
     }

@@ -40,7 +40,8 @@ public class ProsodySqlStorageTests
         Assert.Equal("{pg.bindings.tcp.port}", Assert.IsType<ReferenceExpression>(environment["ASPIRE_SQL_PORT"]).ValueExpression);
         Assert.Equal("prosodydb", Assert.IsType<ReferenceExpression>(environment["PROSODY_SQL_DB"]).ValueExpression);
         Assert.Equal("postgres", Assert.IsType<ReferenceExpression>(environment["PROSODY_SQL_USERNAME"]).ValueExpression);
-        Assert.Equal("{pg-password.value}", Assert.IsType<ReferenceExpression>(environment["PROSODY_SQL_PASSWORD"]).ValueExpression);
+        Assert.Equal("{pg-password.value}", Assert.IsType<ReferenceExpression>(environment["PGPASSWORD"]).ValueExpression);
+        Assert.DoesNotContain("PROSODY_SQL_PASSWORD", environment.Keys);
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public class ProsodySqlStorageTests
 
         Assert.Equal("pg.dev.internal", environment["PROSODY_SQL_HOST"]);
         Assert.Equal("5432", environment["ASPIRE_SQL_PORT"]);
-        Assert.Equal(await pg.Resource.PasswordParameter.GetValueAsync(TestContext.Current.CancellationToken), environment["PROSODY_SQL_PASSWORD"]);
+        Assert.Equal(await pg.Resource.PasswordParameter.GetValueAsync(TestContext.Current.CancellationToken), environment["PGPASSWORD"]);
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public class ProsodySqlStorageTests
     }
 
     [Fact]
-    public async Task TheConfigurationRestatesTheSqlOptionWithThePortFromTheEnvironment()
+    public async Task TheConfigurationRestatesTheSqlOptionWithThePortFromTheEnvironmentAndWithoutThePassword()
     {
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("chat").WithPostgres(builder.AddPostgres("pg").AddDatabase("prosodydb"));
@@ -87,10 +88,10 @@ public class ProsodySqlStorageTests
               host = ENV_PROSODY_SQL_HOST;
               port = ENV_ASPIRE_SQL_PORT;
               username = ENV_PROSODY_SQL_USERNAME;
-              password = ENV_PROSODY_SQL_PASSWORD;
             }
             """.ReplaceLineEndings(),
             config);
+        Assert.DoesNotContain("password =", config);
     }
 
     [Fact]
@@ -106,7 +107,7 @@ public class ProsodySqlStorageTests
         Assert.Equal("MySQL", environment["PROSODY_SQL_DRIVER"]);
         Assert.Equal("mysql.dev.internal", Assert.IsType<ReferenceExpression>(environment["PROSODY_SQL_HOST"]).ValueExpression);
         Assert.Equal("3307", Assert.IsType<ReferenceExpression>(environment["ASPIRE_SQL_PORT"]).ValueExpression);
-        Assert.Equal("{mysql-password.value}", Assert.IsType<ReferenceExpression>(environment["PROSODY_SQL_PASSWORD"]).ValueExpression);
+        Assert.Equal("{mysql-password.value}", Assert.IsType<ReferenceExpression>(environment["MYSQL_PWD"]).ValueExpression);
     }
 
     [Fact]
@@ -126,7 +127,7 @@ public class ProsodySqlStorageTests
         Assert.Equal("{db-host.value}", env["PROSODY_SQL_HOST"]!.GetValue<string>());
         Assert.Equal("{db-name.value}", env["PROSODY_SQL_DB"]!.GetValue<string>());
         Assert.Equal("{db-user.value}", env["PROSODY_SQL_USERNAME"]!.GetValue<string>());
-        Assert.Equal("{db-password.value}", env["PROSODY_SQL_PASSWORD"]!.GetValue<string>());
+        Assert.Equal("{db-password.value}", env["MYSQL_PWD"]!.GetValue<string>());
         Assert.Equal("3306", env["ASPIRE_SQL_PORT"]!.GetValue<string>());
     }
 
@@ -141,7 +142,7 @@ public class ProsodySqlStorageTests
 
         Assert.Equal("{pg.bindings.tcp.host}", env["PROSODY_SQL_HOST"]!.GetValue<string>());
         Assert.Equal("{pg.bindings.tcp.port}", env["ASPIRE_SQL_PORT"]!.GetValue<string>());
-        Assert.Equal("{pg-password.value}", env["PROSODY_SQL_PASSWORD"]!.GetValue<string>());
+        Assert.Equal("{pg-password.value}", env["PGPASSWORD"]!.GetValue<string>());
     }
 
     [Fact]

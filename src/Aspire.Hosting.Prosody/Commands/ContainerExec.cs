@@ -17,7 +17,12 @@ internal static class ContainerExec
     public static string RuntimeName(IConfiguration configuration) =>
         configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DcpPublisher:ContainerRuntime"] ?? "docker";
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(ExecuteCommandContext context, string? standardInput, params string[] command)
+    public static Task<(int ExitCode, string Output)> RunAsync(ExecuteCommandContext context, string? standardInput, params string[] command) =>
+        RunAsync(context, standardInput, new Dictionary<string, string>(), command);
+
+    /// <summary>Runs the command with extra environment variables: names and values the integration chose, never secrets.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        ExecuteCommandContext context, string? standardInput, IReadOnlyDictionary<string, string> environment, params string[] command)
     {
         var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
         if (!notifications.TryGetCurrentState(context.ResourceName, out var state)
@@ -32,7 +37,8 @@ internal static class ContainerExec
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in (string[])["exec", "-i", containerId, .. command])
+        var environmentArguments = environment.SelectMany(variable => new[] { "--env", $"{variable.Key}={variable.Value}" });
+        foreach (var argument in (string[])["exec", "-i", .. environmentArguments, containerId, .. command])
         {
             start.ArgumentList.Add(argument);
         }

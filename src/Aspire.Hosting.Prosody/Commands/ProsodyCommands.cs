@@ -30,7 +30,7 @@ internal static class ProsodyCommands
                 Options("Sets a new password for an account.", "Key", UserInput(), PasswordInput()))
             .WithCommand(CheckConfig, "Check configuration", context => CheckAsync(context, "config"),
                 Options("Runs 'prosodyctl check config' in the container.", "DocumentCheckmark"))
-            .WithCommand(CheckTurn, "Check TURN", context => CheckAsync(context, "turn"),
+            .WithCommand(CheckTurn, "Check TURN", async context => await CheckAsync(context, "turn", await TurnCheckEnvironmentAsync(prosody, context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
                 Options("Runs 'prosodyctl check turn': asks the TURN server for an allocation with the credentials Prosody hands out.", "CallCheckmark"))
             .WithCommand(Reload, "Reload configuration", context => ShellAsync(context, prosody, "config:reload()"),
                 Options("Reloads Prosody's configuration without a restart.", "ArrowSync"));
@@ -89,9 +89,25 @@ internal static class ProsodyCommands
             : CommandResults.Failure(error?[2..].Trim() ?? $"{prosody.Name}: {LastLine(output)}");
     }
 
-    private static async Task<ExecuteCommandResult> CheckAsync(ExecuteCommandContext context, string what)
+    /// <summary>
+    /// prosodyctl checks the TURN address clients are told. For the app model's own coturn that is 127.0.0.1 in run
+    /// mode, which inside Prosody's container is Prosody: point the check at coturn's container-network name instead.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, string>> TurnCheckEnvironmentAsync(ProsodyResource prosody, CancellationToken cancellationToken)
     {
-        var (exitCode, output) = await ContainerExec.RunAsync(context, null, "prosodyctl", "check", what).ConfigureAwait(false);
+        var environment = new Dictionary<string, string>();
+        if (prosody.Settings.Turn?.ContainerNetworkEndpoint is { } endpoint)
+        {
+            environment["PROSODY_TURN_HOST"] = await endpoint.Property(EndpointProperty.Host).GetValueAsync(cancellationToken).ConfigureAwait(false) ?? "";
+            environment["PROSODY_TURN_PORT"] = await endpoint.Property(EndpointProperty.TargetPort).GetValueAsync(cancellationToken).ConfigureAwait(false) ?? "";
+        }
+
+        return environment;
+    }
+
+    private static async Task<ExecuteCommandResult> CheckAsync(ExecuteCommandContext context, string what, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var (exitCode, output) = await ContainerExec.RunAsync(context, null, environment ?? new Dictionary<string, string>(), "prosodyctl", "check", what).ConfigureAwait(false);
         return exitCode == 0
             ? CommandResults.Success($"prosodyctl check {what}: all checks passed.", output)
             : CommandResults.Failure($"prosodyctl check {what} found problems: {LastProblem(output)}", output);

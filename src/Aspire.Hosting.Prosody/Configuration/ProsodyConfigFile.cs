@@ -22,7 +22,6 @@ internal static class ProsodyConfigFile
         ("host", "PROSODY_SQL_HOST"),
         ("port", ProsodyConfiguration.SqlPortVariable),
         ("username", "PROSODY_SQL_USERNAME"),
-        ("password", "PROSODY_SQL_PASSWORD"),
     ];
 
     public static string Render(ProsodyConfiguration configuration)
@@ -121,7 +120,8 @@ internal static class ProsodyConfigFile
 
         if (settings.Storage is { HasServer: true })
         {
-            lua.AppendLine("-- The image's template sets no port for the database: restate the connection with it. Every value comes from the environment.");
+            lua.AppendLine("-- The image's template sets no port for the database: restate the connection with it. Every value comes from the environment;");
+            lua.AppendLine($"-- the password is left out (Prosody logs this table at debug level) and read by the client library from {configuration.SqlPasswordVariable}.");
             lua.AppendLine("sql = {");
             foreach (var (option, variable) in SqlOptions)
             {

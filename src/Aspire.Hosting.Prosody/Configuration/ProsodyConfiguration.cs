@@ -27,6 +27,8 @@ internal sealed class ProsodyConfiguration
     /// <summary>The module, shipped with this package, that creates the app model's accounts at start.</summary>
     public const string AccountsModule = "aspire_accounts";
 
+    public const string RunModeClientRateLimit = "10mb/s";
+
     private ProsodyConfiguration(ProsodyResource resource, bool isRunMode)
     {
         var settings = resource.Settings;
@@ -50,6 +52,10 @@ internal sealed class ProsodyConfiguration
         {
             enabled.Add("bosh");
         }
+
+        // Prosody's mod_limits lets each client send 10kb/s after a small burst: on a developer's machine bots and
+        // tests would crawl (a 50 KB burst takes seconds), so run mode lifts it unless the app model sets a limit.
+        ClientRateLimit = settings.ClientRateLimit ?? (isRunMode ? RunModeClientRateLimit : null);
 
         MetricsEnabled = settings.Metrics ?? isRunMode;
         if (MetricsEnabled)
@@ -105,6 +111,20 @@ internal sealed class ProsodyConfiguration
     public bool IsRunMode { get; }
 
     public string Domain { get; }
+
+    /// <summary>The per-client rate limit; null keeps Prosody's 10kb/s.</summary>
+    public string? ClientRateLimit { get; }
+
+    /// <summary>
+    /// The variable the database client library reads its password from. mod_storage_sql logs its connection
+    /// settings as a URL at debug level, so the password stays out of Prosody's <c>sql</c> table.
+    /// </summary>
+    public string? SqlPasswordVariable => Settings.Storage switch
+    {
+        { HasServer: true, Driver: ProsodyStorage.PostgreSql } => "PGPASSWORD",
+        { HasServer: true, Driver: ProsodyStorage.MySql } => "MYSQL_PWD",
+        _ => null,
+    };
 
     public bool MetricsEnabled { get; }
 

@@ -35,7 +35,7 @@ internal static class ProsodyEnvironmentVariables
         Add("PROSODY_ENABLE_MODULES", List(configuration.EnabledModules));
         Add("PROSODY_DISABLE_MODULES", List(configuration.DisabledModules));
         Add("PROSODY_LOGLEVEL", settings.LogLevel?.ToString().ToLowerInvariant());
-        Add("PROSODY_C2S_RATE_LIMIT", settings.ClientRateLimit);
+        Add("PROSODY_C2S_RATE_LIMIT", configuration.ClientRateLimit);
         Add("PROSODY_S2S_RATE_LIMIT", settings.ServerRateLimit);
         if (configuration.MetricsEnabled)
         {
@@ -73,7 +73,13 @@ internal static class ProsodyEnvironmentVariables
             Add("PROSODY_SQL_DB", storage.Database);
             Add("PROSODY_SQL_HOST", storage.Host);
             Add("PROSODY_SQL_USERNAME", storage.UserName);
-            Add("PROSODY_SQL_PASSWORD", storage.Password);
+            // Not PROSODY_SQL_PASSWORD: the generated sql table leaves the password out (Prosody logs that table), and
+            // libpq or the MySQL client library reads it from its own variable.
+            if (configuration.SqlPasswordVariable is { } passwordVariable)
+            {
+                Add(passwordVariable, storage.Password);
+            }
+
             // The image has no port variable: the generated configuration reads this one.
             Add(ProsodyConfiguration.SqlPortVariable, storage.Port);
         }

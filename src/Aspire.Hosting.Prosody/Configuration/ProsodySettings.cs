@@ -41,6 +41,10 @@ internal sealed class ProsodySettings(string resourceName)
 
     public List<ProsodyComponentResource> ExternalComponents { get; } = [];
 
+    /// <summary>The subdomains taken by group chat, the file share and external components.</summary>
+    public IEnumerable<string> ComponentSubdomains =>
+        new[] { MultiUserChat?.Subdomain, FileShare?.Subdomain }.Concat(ExternalComponents.Select(c => c.Subdomain)).OfType<string>();
+
     /// <summary>Statistics and the OpenMetrics endpoint; null means on in run mode and off in publish mode.</summary>
     public bool? Metrics { get; set; }
 
@@ -81,7 +85,15 @@ internal sealed record ProsodyStorage(string Driver, object Database, object? Ho
 /// A TURN server as clients reach it: <paramref name="Host"/> and <paramref name="Port"/> are strings or endpoint
 /// expressions resolved on the host's network, never the container network's alias.
 /// </summary>
-internal sealed record ProsodyTurn(object Host, object Port, ParameterResource Secret, bool Tcp);
+internal sealed record ProsodyTurn(object Host, object Port, ParameterResource Secret, bool Tcp)
+{
+    /// <summary>
+    /// Where Prosody's own container reaches the server (coturn's container-network endpoint), when that differs from
+    /// what clients are told: in run mode clients get 127.0.0.1, which inside Prosody's container is Prosody itself.
+    /// Null for a TURN service outside the app model.
+    /// </summary>
+    public EndpointReference? ContainerNetworkEndpoint { get; init; }
+}
 
 internal sealed record ProsodyMultiUserChatSettings(string Subdomain, ProsodyRoomCreation RoomCreation, int? HistoryMessages);
 

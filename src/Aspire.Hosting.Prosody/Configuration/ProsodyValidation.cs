@@ -15,11 +15,41 @@ internal static partial class ProsodyValidation
         {
             throw new ArgumentException(
                 $"'{Printable(domain)}' is not a valid XMPP domain. Use a DNS name of lowercase ASCII letters, digits, hyphens and dots, " +
-                "such as 'chat.example.com', or 'chat.localhost' for local development (internationalised names must be written in punycode).",
+                "such as 'chat.example.com', or 'chat.localhost' for local development. No label may have '-' as its third and fourth characters: " +
+                "Prosody refuses punycode ('xn--') names and other reserved labels.",
                 paramName);
         }
 
         return domain;
+    }
+
+    /// <summary>
+    /// Aspire's rule for resource names, checked before anything is derived from the name or added to the model
+    /// (Aspire's own check is internal and runs only when the resource is added). 64 characters is Aspire's limit;
+    /// a name that becomes a DNS label may have 63.
+    /// </summary>
+    public static string ResourceName(string? name, string paramName, int maxLength = 64)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name, paramName);
+        if (name.Length > maxLength || !ResourceNamePattern().IsMatch(name))
+        {
+            throw new ArgumentException(
+                $"'{Printable(name)}' is not a valid resource name here. Use 1 to {maxLength} ASCII letters, digits and hyphens, starting with a letter, " +
+                "without consecutive or trailing hyphens" + (maxLength < 64 ? " (the name becomes the first label of the default domain '{name}.localhost')." : "."),
+                paramName);
+        }
+
+        return name;
+    }
+
+    /// <summary>The domain of a component, <c>{subdomain}.{domain}</c>, must itself be a DNS name.</summary>
+    public static void ComponentDomain(string subdomain, string domain, string paramName)
+    {
+        if (subdomain.Length + 1 + domain.Length > 253)
+        {
+            throw new ArgumentException(
+                $"'{subdomain}.{domain}' would be longer than the 253 characters of a DNS name. Use a shorter {paramName}.", paramName);
+        }
     }
 
     public static string Subdomain(string? label, string paramName)
@@ -28,7 +58,8 @@ internal static partial class ProsodyValidation
         if (!LabelPattern().IsMatch(label))
         {
             throw new ArgumentException(
-                $"'{Printable(label)}' is not a valid subdomain label. Use one DNS label of lowercase letters, digits and hyphens, such as 'conference'.",
+                $"'{Printable(label)}' is not a valid subdomain label. Use one DNS label of lowercase letters, digits and hyphens, such as 'conference', " +
+                "without '-' as its third and fourth characters (Prosody refuses punycode 'xn--' labels).",
                 paramName);
         }
 
@@ -143,11 +174,15 @@ internal static partial class ProsodyValidation
     private static string Printable(string value) =>
         string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
-    [GeneratedRegex(@"^(?=.{1,253}\z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\z", RegexOptions.CultureInvariant)]
+    // "(?!..--)": Prosody (IDNA 2008) refuses labels with hyphens in positions 3 and 4, punycode "xn--" included.
+    [GeneratedRegex(@"^(?=.{1,253}\z)(?!..--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.(?!..--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex DomainPattern();
 
-    [GeneratedRegex(@"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?!..--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex LabelPattern();
+
+    [GeneratedRegex(@"^(?!.*--)[A-Za-z][A-Za-z0-9-]*(?<!-)\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ResourceNamePattern();
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9._+-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserNamePattern();

@@ -1,0 +1,80 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Aspire.Hosting.Prosody.FunctionalTests;
+
+/// <summary>
+/// Tries in-band registration (XEP-0077) the way an anonymous client on the network would: a stream, STARTTLS, then a
+/// registration form request and a registration attempt, before any authentication. The XMPP test client only speaks
+/// after signing in, so this is a few lines of raw XML.
+/// </summary>
+internal static class LoadInBandRegistrationProbe
+{
+    public sealed record Outcome(bool FeatureAdvertised, string FormAnswer, string RegistrationAnswer)
+    {
+        public bool RegistrationRefused => RegistrationAnswer.Contains("type='error'", StringComparison.Ordinal) || RegistrationAnswer.Contains("type=\"error\"", StringComparison.Ordinal);
+    }
+
+    public static async Task<Outcome> TryAsync(string host, int port, string domain, string userName, string password, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var token = timeout.Token;
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(host, port, token);
+        Stream stream = tcp.GetStream();
+        var header = $"<?xml version='1.0'?><stream:stream to='{domain}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
+
+        await WriteAsync(stream, header, token);
+        await ReadUntilAsync(stream, "</stream:features>", token);
+        await WriteAsync(stream, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", token);
+        await ReadUntilAsync(stream, "<proceed", token);
+        var tls = new SslStream(stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = domain }, token);
+        stream = tls;
+
+        await WriteAsync(stream, header, token);
+        var features = await ReadUntilAsync(stream, "</stream:features>", token);
+        await WriteAsync(stream, "<iq type='get' id='form'><query xmlns='jabber:iq:register'/></iq>", token);
+        var form = await ReadUntilAsync(stream, "</iq>", token, orSelfClosingIqWithId: "form");
+        await WriteAsync(stream,
+            $"<iq type='set' id='register'><query xmlns='jabber:iq:register'><username>{userName}</username><password>{password}</password></query></iq>", token);
+        var registration = await ReadUntilAsync(stream, "</iq>", token, orSelfClosingIqWithId: "register");
+        await WriteAsync(stream, "</stream:stream>", token);
+        await stream.DisposeAsync();
+        return new(features.Contains("http://jabber.org/features/iq-register", StringComparison.Ordinal), Compact(form), Compact(registration));
+    }
+
+    private static async Task WriteAsync(Stream stream, string xml, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(xml), cancellationToken);
+        await stream.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Reads until the text holds <paramref name="marker"/> (or a self-closing iq with that id), or the stream ends.</summary>
+    private static async Task<string> ReadUntilAsync(Stream stream, string marker, CancellationToken cancellationToken, string? orSelfClosingIqWithId = null)
+    {
+        var text = new StringBuilder();
+        var buffer = new byte[8192];
+        while (true)
+        {
+            var read = await stream.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                return text.Append("(stream closed)").ToString();
+            }
+
+            text.Append(Encoding.UTF8.GetString(buffer, 0, read));
+            var seen = text.ToString();
+            if (seen.Contains(marker, StringComparison.Ordinal)
+                || (orSelfClosingIqWithId is not null && seen.Contains($"id='{orSelfClosingIqWithId}'", StringComparison.Ordinal) && seen.TrimEnd().EndsWith("/>", StringComparison.Ordinal))
+                || seen.Contains("</stream:stream>", StringComparison.Ordinal))
+            {
+                return seen;
+            }
+        }
+    }
+
+    private static string Compact(string xml) => xml.Length > 700 ? xml[..700] + "…" : xml;
+}
