@@ -2,20 +2,21 @@ using System.Globalization;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
-internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool Warmup, bool RunLag, bool RunLogin, bool Verbose, string Image)
+internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool Warmup, bool RunLag, bool RunLogin, bool RunLoad, int Clients, bool Verbose, string Image)
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Aspire.Hosting.Prosody.Benchmarks -- [options]
           --runs N               repetitions of each measurement (default 5)
           --probe-interval MS    interval of the external XMPP probe in (a) (default 5)
-          --only lag|login       run only (a) or only (b)
+          --only lag|login|load  run only (a), (b) or (c)
+          --clients N            concurrent clients per server in (c) (default 200)
           --no-warmup            skip the uncounted warm-up apps
           --verbose              show the orchestrator's warnings and errors
         """;
 
     public static BenchmarkOptions? Parse(string[] args)
     {
-        var options = new BenchmarkOptions(5, TimeSpan.FromMilliseconds(5), Warmup: true, RunLag: true, RunLogin: true, Verbose: false, "docker.io/prosodyim/prosody:13.0");
+        var options = new BenchmarkOptions(5, TimeSpan.FromMilliseconds(5), Warmup: true, RunLag: true, RunLogin: true, RunLoad: true, Clients: 200, Verbose: false, "docker.io/prosodyim/prosody:13.0");
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -29,12 +30,15 @@ internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool W
                     break;
                 case "--only":
                     var only = Value();
-                    if (only is not ("lag" or "login"))
+                    if (only is not ("lag" or "login" or "load"))
                     {
                         return null;
                     }
 
-                    options = options with { RunLag = only == "lag", RunLogin = only == "login" };
+                    options = options with { RunLag = only == "lag", RunLogin = only == "login", RunLoad = only == "load" };
+                    break;
+                case "--clients" when int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var clients) && clients >= 2:
+                    options = options with { Clients = clients };
                     break;
                 case "--no-warmup":
                     options = options with { Warmup = false };

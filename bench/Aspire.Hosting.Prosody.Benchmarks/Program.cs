@@ -6,7 +6,8 @@ using Aspire.Hosting.Prosody.Benchmarks;
 //  (a) the lag between the moment Prosody first answers XMPP (an external probe on the published c2s port) and the
 //      moment Aspire reports the resource healthy;
 //  (b) app start to the first successful login, AddProsody (healthy, then sign in) against a bare container of the
-//      same image with no health check (the floor: sign-in attempted in a tight loop).
+//      same image with no health check (the floor: sign-in attempted in a tight loop);
+//  (c) load: many clients sign in at once and exchange messages, run mode's defaults against publish mode's.
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {
@@ -69,6 +70,10 @@ for (var run = 1; run <= options.Runs; run++)
     }
 }
 
+// (c) keeps one app for all its rounds: its own loop, after (a) and (b).
+var load = new LoadScenario(options, runner);
+var loadRounds = options.RunLoad ? await load.RunAsync() : [];
+
 Console.WriteLine();
 Console.WriteLine($"Results ({options.Runs} runs; median [min – max])");
 if (options.RunLag)
@@ -87,6 +92,11 @@ if (options.RunLogin)
     Console.WriteLine($"    ratio of the medians AddProsody / floor:     {Ratio(prosodyMedian, floorMedian)}   (aim: ≤ 1.10)");
     Console.WriteLine($"    ratio per run (paired):                      {Statistics.Summary(prosodyLogins.Zip(floorLogins, (p, f) => p.StartToLogin / f.StartToLogin), r => r.ToString("0.000", CultureInfo.InvariantCulture))}");
     Console.WriteLine($"    AddProsody: app start → Healthy:             {Summary(prosodyLogins.Select(l => l.StartToReady))}");
+}
+
+if (options.RunLoad)
+{
+    load.Summarize(loadRounds);
 }
 
 return 0;

@@ -169,7 +169,7 @@ internal sealed class Scenarios(BenchmarkOptions options)
         throw new OperationCanceledException();
     }
 
-    private IDistributedApplicationTestingBuilder CreateBuilder()
+    public IDistributedApplicationTestingBuilder CreateBuilder()
     {
         var builder = DistributedApplicationTestingBuilder.Create([], (appOptions, _) => appOptions.DisableDashboard = true);
         // The testing builder moves every fixed proxied port to a random one; the probe must know the port before the start.

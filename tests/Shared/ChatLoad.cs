@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Aspire.Hosting.ApplicationModel;
+using XmppTestClient;
+
+namespace Aspire.Hosting.Prosody.Load;
+
+/// <summary>
+/// The load scenario shared by the load functional test (which checks that nothing is refused, lost or reordered)
+/// and the benchmark (which prints the figures): many clients sign in at once, exchange messages in a ring, and one
+/// client sends a burst, against a server with run mode's defaults and one configured as publish mode would be.
+/// </summary>
+internal static class ChatLoad
+{
+    /// <summary>About 1 KiB per message: a realistic chat line with markup, and enough bytes to meet a bandwidth limit.</summary>
+    private static readonly string Filler = string.Concat(Enumerable.Repeat("lorem ipsum dolor sit amet ", 36));
+
+    public const string RunDefaults = "run defaults";
+    public const string PublishDefaults = "publish defaults";
+
+    public static string UserName(int i) => $"user{i:000}";
+
+    /// <summary>Declares <paramref name="clients"/> accounts sharing one password.</summary>
+    public static IResourceBuilder<ProsodyResource> WithLoadUsers(this IResourceBuilder<ProsodyResource> server, int clients, IResourceBuilder<ParameterResource> password)
+    {
+        for (var i = 0; i < clients; i++)
+        {
+            server.WithUser(UserName(i), password);
+        }
+
+        return server;
+    }
+
+    /// <summary>
+    /// Publish mode's configuration, applied in run mode so that it can run here: no metrics (publish mode's default),
+    /// no sign-in over plain websocket/BOSH (consider_*_secure are run-mode only; the override restores Prosody's
+    /// default), a certificate the deployment brings instead of the development certificate, and Prosody's own client
+    /// bandwidth limit (publish mode sets none, so the image's 10kb/s applies; run mode sets 10mb/s). Everything else
+    /// is generated identically in both modes (the secure-defaults unit tests list every difference).
+    /// </summary>
+    public static IResourceBuilder<ProsodyResource> AddPublishLikeProsody(this IDistributedApplicationBuilder builder, string name, DirectoryInfo certificates)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={name}.localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName($"{name}.localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+        var certificatePath = Path.Combine(certificates.FullName, $"{name}.crt");
+        var keyPath = Path.Combine(certificates.FullName, $"{name}.key");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+
+        return builder.AddProsody(name)
+            .WithMetrics(false)
+            .WithRateLimits(clientToServer: "10kb/s")
+            .WithCertificate(certificatePath, keyPath)
+            .WithExtraConfiguration("consider_websocket_secure = false\nconsider_bosh_secure = false");
+    }
+
+    /// <summary>
+    /// One round against one server: <paramref name="clients"/> clients sign in at once (TCP through the orchestrator's
+    /// proxy, STARTTLS, SCRAM, binding); each sends <paramref name="messagesPerClient"/> messages of about 1 KiB to the
+    /// next one's full JID and waits for all of its predecessor's; then the first client sends
+    /// <paramref name="burstMessages"/> messages to the second, timed until all have arrived.
+    /// </summary>
+    public static async Task<ChatLoadRound> RunRoundAsync(
+        string configuration, int round, ProsodyResource server, string password,
+        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken)
+    {
+        var options = new XmppClientOptions
+        {
+            Host = server.PrimaryEndpoint.Host,
+            Port = server.PrimaryEndpoint.Port,
+            Domain = server.Domain,
+            Password = password,
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+
+        var clock = Stopwatch.StartNew();
+        var attempts = await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+        {
+            try
+            {
+                return (Client: await XmppClient.ConnectAsync(options with { Username = UserName(i) }, cancellationToken), Error: (string?)null);
+            }
+            catch (Exception error) when (error is XmppException or TimeoutException or IOException or System.Net.Sockets.SocketException)
+            {
+                return (Client: (XmppClient?)null, Error: $"{UserName(i)}: {error.GetType().Name}: {error.Message}");
+            }
+        }));
+        var loginSeconds = clock.Elapsed.TotalSeconds;
+        var signedIn = attempts.Select(a => a.Client).OfType<XmppClient>().ToList();
+        var refused = attempts.Where(a => a.Error is not null).Select(a => a.Error!).ToList();
+        foreach (var error in refused.Take(5))
+        {
+            log($"refused: {error}");
+        }
+
+        try
+        {
+            if (signedIn.Count != clients)
+            {
+                // Without every client the ring and the burst mean nothing: report the refusals only.
+                return new(configuration, round, signedIn.Count, refused.Count, loginSeconds, 0, 0, 0, 0, 0);
+            }
+
+            clock.Restart();
+            var receiving = signedIn.Select((client, i) => ReceiveAsync(client, signedIn[(i + clients - 1) % clients].Jid.ToString(), messagesPerClient, round, cancellationToken)).ToList();
+            await Task.WhenAll(signedIn.Select(async (client, i) =>
+            {
+                var to = signedIn[(i + 1) % clients].Jid.ToString();
+                for (var m = 0; m < messagesPerClient; m++)
+                {
+                    await client.SendMessageAsync(to, Body(round, m), cancellationToken: cancellationToken);
+                }
+            }));
+            var received = await Task.WhenAll(receiving);
+            var messageSeconds = clock.Elapsed.TotalSeconds;
+
+            // One client's sustained upload: the burst is tagged with its own round number so the ring's messages never match.
+            var (sender, receiver) = (signedIn[0], signedIn[1]);
+            var burstRound = round + 1000;
+            var burstBytes = 0;
+            clock.Restart();
+            var burstReceived = ReceiveAsync(receiver, sender.Jid.ToString(), burstMessages, burstRound, cancellationToken);
+            for (var m = 0; m < burstMessages; m++)
+            {
+                var body = Body(burstRound, m);
+                burstBytes += Encoding.UTF8.GetByteCount(body) + 150; // the message element around the body
+                await sender.SendMessageAsync(receiver.Jid.ToString(), body, cancellationToken: cancellationToken);
+            }
+
+            var burst = await burstReceived;
+            var burstSeconds = clock.Elapsed.TotalSeconds;
+            return new(configuration, round, signedIn.Count, refused.Count, loginSeconds, clients * messagesPerClient, messageSeconds,
+                received.Sum(r => r.Lost) + burst.Lost, received.Sum(r => r.Disordered) + burst.Disordered, burstBytes / 1024.0 / burstSeconds);
+        }
+        finally
+        {
+            await Task.WhenAll(signedIn.Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    /// <summary>The best round of a configuration: the shortest times and the highest upload rate.</summary>
+    public static ChatLoadRound Best(IEnumerable<ChatLoadRound> rounds, string configuration)
+    {
+        var of = rounds.Where(r => r.Configuration == configuration).ToList();
+        return of[0] with
+        {
+            LoginSeconds = of.Min(r => r.LoginSeconds),
+            MessageSeconds = of.Where(r => r.MessageSeconds > 0).Select(r => r.MessageSeconds).DefaultIfEmpty(0).Min(),
+            BurstKilobytesPerSecond = of.Max(r => r.BurstKilobytesPerSecond),
+        };
+    }
+
+    /// <summary>The figures of both configurations' best rounds and their ratios, as printed by the test and the benchmark.</summary>
+    public static string Report(IReadOnlyCollection<ChatLoadRound> rounds, int clients, int messagesPerClient)
+    {
+        var run = Best(rounds, RunDefaults);
+        var publish = Best(rounds, PublishDefaults);
+        return new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"Load: {clients} concurrent clients per server, {messagesPerClient} messages of ~{Filler.Length} characters each, {rounds.Count / 2} alternating rounds; best round of each:")
+            .AppendLine(CultureInfo.InvariantCulture, $"  run defaults:     {run.LoginsPerSecond,8:0.0} logins/s {run.MessagesPerSecond,8:0} messages/s   single-client upload {run.BurstKilobytesPerSecond,8:0.0} KB/s")
+            .AppendLine(CultureInfo.InvariantCulture, $"  publish defaults: {publish.LoginsPerSecond,8:0.0} logins/s {publish.MessagesPerSecond,8:0} messages/s   single-client upload {publish.BurstKilobytesPerSecond,8:0.0} KB/s")
+            .AppendLine(CultureInfo.InvariantCulture, $"  ratio run/publish: logins {run.LoginsPerSecond / publish.LoginsPerSecond:0.00}, messages {run.MessagesPerSecond / publish.MessagesPerSecond:0.00}, upload {run.BurstKilobytesPerSecond / publish.BurstKilobytesPerSecond:0.00}")
+            .Append(CultureInfo.InvariantCulture, $"  refused {rounds.Sum(r => r.Refused)}, lost {rounds.Sum(r => r.Lost)}, duplicated or out of order {rounds.Sum(r => r.Disordered)} over {rounds.Count} rounds")
+            .ToString();
+    }
+
+    private static string Body(int round, int message) => $"round {round} message {message} {Filler}";
+
+    /// <summary>Waits for <paramref name="count"/> messages of this round from one sender; counts the missing and the out of order.</summary>
+    private static async Task<(int Lost, int Disordered)> ReceiveAsync(XmppClient client, string from, int count, int round, CancellationToken cancellationToken)
+    {
+        var prefix = $"round {round} message ";
+        var expected = 0;
+        var disordered = 0;
+        try
+        {
+            while (expected < count)
+            {
+                var message = await client.WaitForMessageAsync(m => m.IsFrom(from) && m.GetBody()?.StartsWith(prefix, StringComparison.Ordinal) == true, TimeSpan.FromMinutes(2), cancellationToken);
+                var body = message.GetBody()!;
+                var number = int.Parse(body[prefix.Length..body.IndexOf(' ', prefix.Length)], CultureInfo.InvariantCulture);
+                disordered += number == expected ? 0 : 1;
+                expected = Math.Max(expected, number) + 1;
+            }
+
+            return (0, disordered);
+        }
+        catch (TimeoutException)
+        {
+            return (count - expected, disordered);
+        }
+    }
+}
+
+/// <summary>What one round measured against one server.</summary>
+internal sealed record ChatLoadRound(
+    string Configuration, int Round, int SignedIn, int Refused, double LoginSeconds, int Messages, double MessageSeconds, int Lost, int Disordered, double BurstKilobytesPerSecond)
+{
+    public double LoginsPerSecond => SignedIn / LoginSeconds;
+
+    public double MessagesPerSecond => MessageSeconds > 0 ? Messages / MessageSeconds : 0;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Configuration}, round {Round}: {SignedIn} signed in ({Refused} refused) in {LoginSeconds:0.00} s = {LoginsPerSecond:0.0} logins/s; " +
+        $"{Messages} messages in {MessageSeconds:0.00} s = {MessagesPerSecond:0} messages/s; lost {Lost}, out of order {Disordered}; " +
+        $"one client's upload {BurstKilobytesPerSecond:0.0} KB/s");
+}
