@@ -163,7 +163,7 @@ internal static class ChatLoad
         var run = Best(rounds, RunDefaults);
         var publish = Best(rounds, PublishDefaults);
         return new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"Load: {clients} concurrent clients per server, {messagesPerClient} messages of ~{Filler.Length} characters each, {rounds.Count / 2} alternating rounds; best round of each:")
+            .AppendLine(CultureInfo.InvariantCulture, $"Load: {clients} concurrent clients per server, {messagesPerClient} messages of ~{Filler.Length} characters each, {rounds.Count / 2} round(s) of each server; the best of each:")
             .AppendLine(CultureInfo.InvariantCulture, $"  run defaults:     {run.LoginsPerSecond,8:0.0} logins/s {run.MessagesPerSecond,8:0} messages/s   single-client upload {run.BurstKilobytesPerSecond,8:0.0} KB/s")
             .AppendLine(CultureInfo.InvariantCulture, $"  publish defaults: {publish.LoginsPerSecond,8:0.0} logins/s {publish.MessagesPerSecond,8:0} messages/s   single-client upload {publish.BurstKilobytesPerSecond,8:0.0} KB/s")
             .AppendLine(CultureInfo.InvariantCulture, $"  ratio run/publish: logins {run.LoginsPerSecond / publish.LoginsPerSecond:0.00}, messages {run.MessagesPerSecond / publish.MessagesPerSecond:0.00}, upload {run.BurstKilobytesPerSecond / publish.BurstKilobytesPerSecond:0.00}")
