@@ -21,7 +21,7 @@ internal static class ChatLoad
     public const string RunDefaults = "run defaults";
     public const string PublishDefaults = "publish defaults";
 
-    public static string UserName(int i) => $"user{i:000}";
+    private static string UserName(int i) => $"user{i:000}";
 
     /// <summary>Declares <paramref name="clients"/> accounts sharing one password.</summary>
     public static IResourceBuilder<ProsodyResource> WithLoadUsers(this IResourceBuilder<ProsodyResource> server, int clients, IResourceBuilder<ParameterResource> password)
@@ -145,31 +145,11 @@ internal static class ChatLoad
         }
     }
 
-    /// <summary>The best round of a configuration: the shortest times and the highest upload rate.</summary>
-    public static ChatLoadRound Best(IEnumerable<ChatLoadRound> rounds, string configuration)
-    {
-        var of = rounds.Where(r => r.Configuration == configuration).ToList();
-        return of[0] with
-        {
-            LoginSeconds = of.Min(r => r.LoginSeconds),
-            MessageSeconds = of.Where(r => r.MessageSeconds > 0).Select(r => r.MessageSeconds).DefaultIfEmpty(0).Min(),
-            BurstKilobytesPerSecond = of.Max(r => r.BurstKilobytesPerSecond),
-        };
-    }
-
-    /// <summary>The figures of both configurations' best rounds and their ratios, as printed by the test and the benchmark.</summary>
-    public static string Report(IReadOnlyCollection<ChatLoadRound> rounds, int clients, int messagesPerClient)
-    {
-        var run = Best(rounds, RunDefaults);
-        var publish = Best(rounds, PublishDefaults);
-        return new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"Load: {clients} concurrent clients per server, {messagesPerClient} messages of ~{Filler.Length} characters each, {rounds.Count / 2} round(s) of each server; the best of each:")
-            .AppendLine(CultureInfo.InvariantCulture, $"  run defaults:     {run.LoginsPerSecond,8:0.0} logins/s {run.MessagesPerSecond,8:0} messages/s   single-client upload {run.BurstKilobytesPerSecond,8:0.0} KB/s")
-            .AppendLine(CultureInfo.InvariantCulture, $"  publish defaults: {publish.LoginsPerSecond,8:0.0} logins/s {publish.MessagesPerSecond,8:0} messages/s   single-client upload {publish.BurstKilobytesPerSecond,8:0.0} KB/s")
-            .AppendLine(CultureInfo.InvariantCulture, $"  ratio run/publish: logins {run.LoginsPerSecond / publish.LoginsPerSecond:0.00}, messages {run.MessagesPerSecond / publish.MessagesPerSecond:0.00}, upload {run.BurstKilobytesPerSecond / publish.BurstKilobytesPerSecond:0.00}")
-            .Append(CultureInfo.InvariantCulture, $"  refused {rounds.Sum(r => r.Refused)}, lost {rounds.Sum(r => r.Lost)}, duplicated or out of order {rounds.Sum(r => r.Disordered)} over {rounds.Count} rounds")
-            .ToString();
-    }
+    /// <summary>One round of each configuration and the ratios between them, as the load test prints them.</summary>
+    public static string Report(ChatLoadRound run, ChatLoadRound publish) => string.Create(CultureInfo.InvariantCulture,
+        $"{run}{Environment.NewLine}{publish}{Environment.NewLine}" +
+        $"ratio run/publish: logins {run.LoginsPerSecond / publish.LoginsPerSecond:0.00}, messages {run.MessagesPerSecond / publish.MessagesPerSecond:0.00}, " +
+        $"one client's upload {run.BurstKilobytesPerSecond / publish.BurstKilobytesPerSecond:0.00}");
 
     private static string Body(int round, int message) => $"round {round} message {message} {Filler}";
 
