@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Configuration;
+using Aspire.Hosting.Prosody.Publishing;
 
 namespace Aspire.Hosting;
 
@@ -61,6 +62,7 @@ public static partial class ProsodyBuilderExtensions
         }
 
         SetCertificates(builder, new ProsodyCertificates(null, null, fullPath));
+        ProsodyDeploymentCertificate.RemoveParameters(builder);
         return builder.WithBindMount(fullPath, ProsodyConfiguration.CertificatesDirectory, isReadOnly: true);
     }
 

@@ -82,6 +82,8 @@ public static partial class ProsodyBuilderExtensions
             resource.GetConnectionProperty("Username"),
             resource.GetConnectionProperty("Password")));
 
+        CreateDatabaseWhenDeployed(builder, resource, driver);
+
         // Prosody creates the accounts at start, which needs the database.
         return builder.WithReferenceRelationship(resource).WaitFor(builder.ApplicationBuilder.CreateResourceBuilder<IResource>(resource));
     }
@@ -127,6 +129,24 @@ public static partial class ProsodyBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         SetStorage(builder, new ProsodyStorage(ProsodyStorage.Sqlite, ProsodyValidation.FileName(fileName, nameof(fileName))));
         return builder;
+    }
+
+    /// <summary>
+    /// In run mode Aspire creates the database once its server is up; a published model has nobody to do that, and
+    /// Prosody cannot connect to a database that does not exist. The server images create one database on their
+    /// first start when told its name, so a server container of the app model is told, unless the app model
+    /// already chose that database itself.
+    /// </summary>
+    private static void CreateDatabaseWhenDeployed(IResourceBuilder<ProsodyResource> builder, IResourceWithConnectionString database, ProsodySqlDriver driver)
+    {
+        if (!builder.ApplicationBuilder.ExecutionContext.IsPublishMode || database is not IResourceWithParent { Parent: ContainerResource server })
+        {
+            return;
+        }
+
+        var variable = driver == ProsodySqlDriver.PostgreSql ? "POSTGRES_DB" : "MYSQL_DATABASE";
+        var name = database.GetConnectionProperty("DatabaseName");
+        builder.ApplicationBuilder.CreateResourceBuilder(server).WithEnvironment(context => context.EnvironmentVariables.TryAdd(variable, name));
     }
 
     private static void SetStorage(IResourceBuilder<ProsodyResource> builder, ProsodyStorage storage)

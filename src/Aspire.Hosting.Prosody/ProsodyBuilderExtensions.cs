@@ -4,7 +4,7 @@ using Aspire.Hosting.Prosody.Commands;
 using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Metrics;
-using Aspire.Hosting.Prosody.Tls;
+using Aspire.Hosting.Prosody.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -17,9 +17,6 @@ namespace Aspire.Hosting;
 /// </summary>
 public static partial class ProsodyBuilderExtensions
 {
-    private const UnixFileMode ReadableFile = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-    private const UnixFileMode ExecutableFile = ReadableFile | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-
     /// <summary>
     /// Adds a Prosody XMPP server to the app model.
     /// </summary>
@@ -77,7 +74,7 @@ public static partial class ProsodyBuilderExtensions
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyMetricsForwarder>());
         }
 
-        return builder.AddResource(resource)
+        var prosody = builder.AddResource(resource)
             .WithImage(ProsodyContainerImageTags.Image, ProsodyContainerImageTags.Tag)
             .WithImageRegistry(ProsodyContainerImageTags.Registry)
             .WithIconName("Chat")
@@ -116,58 +113,23 @@ public static partial class ProsodyBuilderExtensions
                 }
             })
             .WithContainerFiles(ProsodyConfiguration.ConfigDirectory, (_, _) =>
-            {
-                var configuration = ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode);
-                return Task.FromResult<IEnumerable<ContainerFileSystemItem>>(
-                    [new ContainerFile { Name = ProsodyConfiguration.ConfigFileName, Contents = ProsodyConfigFile.Render(configuration), Mode = ReadableFile }]);
-            })
+                Task.FromResult(ProsodyContainerFiles.ConfigDirectory(ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode))))
             .WithContainerFiles(ProsodyConfiguration.IncludedFilesDirectory, (_, _) =>
-            {
-                var configuration = ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode);
-                return Task.FromResult(configuration.IncludedFiles.Select(file => (ContainerFileSystemItem)new ContainerFile
-                {
-                    Name = file.Name,
-                    Contents = file.Contents,
-                    SourcePath = file.SourcePath,
-                    Mode = ReadableFile,
-                }));
-            })
-            .WithContainerFiles(ProsodyConfiguration.SupportDirectory,
-            [
-                new ContainerDirectory
-                {
-                    Name = "modules",
-                    Entries = [new ContainerFile { Name = $"mod_{ProsodyConfiguration.AccountsModule}.lua", Contents = EmbeddedResources.Read("mod_aspire_accounts.lua"), Mode = ReadableFile }],
-                },
-                new ContainerFile { Name = "entrypoint.sh", Contents = EmbeddedResources.Read("entrypoint.sh"), Mode = ExecutableFile },
-            ])
+                Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode))))
+            .WithContainerFiles(ProsodyConfiguration.SupportDirectory, ProsodyContainerFiles.SupportDirectory())
             .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
-            {
-                var configuration = ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode);
-                if (resource.Settings.Certificates is { CertificatePath: { } certificatePath, KeyPath: { } keyPath })
-                {
-                    return Task.FromResult<IEnumerable<ContainerFileSystemItem>>(
-                    [
-                        new ContainerFile { Name = $"{configuration.Domain}.crt", SourcePath = certificatePath, Mode = ReadableFile },
-                        new ContainerFile { Name = $"{configuration.Domain}.key", SourcePath = keyPath, Mode = ReadableFile },
-                    ]);
-                }
-
-                if (!configuration.UsesDevelopmentCertificate)
-                {
-                    return Task.FromResult<IEnumerable<ContainerFileSystemItem>>([]);
-                }
-
-                // Prosody finds "<domain>.crt" and "<domain>.key" by name; the key must be readable by its uid.
-                var certificate = DevelopmentCertificate.GetOrCreate(builder, resource.Name, configuration.Domain);
-                return Task.FromResult<IEnumerable<ContainerFileSystemItem>>(
-                [
-                    new ContainerFile { Name = $"{certificate.Domain}.crt", Contents = certificate.CertificatePem, Mode = ReadableFile },
-                    new ContainerFile { Name = $"{certificate.Domain}.key", Contents = certificate.PrivateKeyPem, Mode = ReadableFile },
-                ]);
-            })
+                Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode), builder, resource.Name)))
             .WithProsodyCommands()
             .WithHealthCheck(healthCheckKey);
+
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // A platform starts only what the manifest says: the files become a derived image, the certificate
+            // becomes parameters, and readiness becomes probes.
+            ProsodyDeployment.Configure(prosody);
+        }
+
+        return prosody;
     }
 
     /// <summary>

@@ -22,6 +22,8 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     internal const int ClientTargetPort = 5222;
     internal const int HttpTargetPort = 5280;
     internal const int ServerTargetPort = 5269;
+    internal const string HttpsEndpointName = "https";
+    internal const int HttpsTargetPort = 5281;
 
     /// <summary>
     /// Creates a Prosody resource.

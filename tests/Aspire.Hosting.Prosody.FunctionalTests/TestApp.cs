@@ -17,15 +17,19 @@ internal static class TestApp
             options.DisableDashboard = true;
             options.EnableResourceLogging = true;
         });
-        builder.Services.AddLogging(logging =>
+        builder.Services.AddTestOutputLogging();
+        return builder;
+    }
+
+    /// <summary>Sends the app's logs (and its resources' logs) to the current test's output.</summary>
+    public static IServiceCollection AddTestOutputLogging(this IServiceCollection services) =>
+        services.AddLogging(logging =>
         {
             logging.SetMinimumLevel(LogLevel.Debug);
             logging.AddFilter("Microsoft", LogLevel.Warning);
             logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning);
             logging.AddProvider(new TestOutputLoggerProvider());
         });
-        return builder;
-    }
 
     /// <summary>A secret parameter with a random value the test knows.</summary>
     public static IResourceBuilder<ParameterResource> AddPassword(this IDistributedApplicationBuilder builder, string name) =>

@@ -32,7 +32,7 @@ public partial class HostileInputTests
         new("WithAdminUserName", "userName", ValueKind.UserName, (_, chat, v) => chat.WithAdminUserName(v), (g, v) =>
             ExpectAccount(g, 1, $"{v}@{g.Domain}").Concat(ExpectList("PROSODY_ADMINS", g.Env, [$"{v}@{g.Domain}"]))),
         new("WithEnabledModules", "modules", ValueKind.ModuleName, (_, chat, v) => chat.WithEnabledModules(v), (g, v) =>
-            ExpectList("PROSODY_ENABLE_MODULES", g.Env, new SortedSet<string>(["aspire_accounts", "http_openmetrics", "websocket", v], StringComparer.Ordinal))),
+            ExpectList("PROSODY_ENABLE_MODULES", g.Env, new SortedSet<string>(["aspire_accounts", "aspire_health", "http_openmetrics", "websocket", v], StringComparer.Ordinal))),
         new("WithDisabledModules", "modules", ValueKind.ModuleName, (_, chat, v) => chat.WithDisabledModules(v), (g, v) =>
             ExpectList("PROSODY_DISABLE_MODULES", g.Env, new SortedSet<string>(["dialback", "s2s", v], StringComparer.Ordinal))
                 .Concat(g.Env.TryGetValue("PROSODY_ENABLE_MODULES", out var enabled) && enabled.Split(',').Contains(v) ? [$"{v} is still enabled"] : [])),

@@ -113,7 +113,7 @@ public class ProsodyConfigFileTests
     }
 
     [Fact]
-    public async Task TheAccountsModuleIsCopiedIntoThePluginPath()
+    public async Task TheAccountsAndHealthModulesAreCopiedIntoThePluginPath()
     {
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("chat");
@@ -122,10 +122,12 @@ public class ProsodyConfigFileTests
         var annotation = Assert.Single(chat.Resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>(), a => a.DestinationPath == "/usr/local/lib/prosody-aspire");
         var items = (await annotation.Callback(new ContainerFileSystemCallbackContext { Services = app.Services, Model = chat.Resource }, CancellationToken.None)).ToList();
         var modules = Assert.IsType<ContainerDirectory>(Assert.Single(items, i => i.Name == "modules"));
-        var module = Assert.IsType<ContainerFile>(Assert.Single(modules.Entries));
-        Assert.Equal("mod_aspire_accounts.lua", module.Name);
+        Assert.Equal(["mod_aspire_accounts.lua", "mod_aspire_health.lua"], modules.Entries.Select(e => e.Name).Order());
+        var module = Assert.IsType<ContainerFile>(Assert.Single(modules.Entries, e => e.Name == "mod_aspire_accounts.lua"));
         Assert.Contains("aspire_accounts", module.Contents);
         Assert.Contains("os.getenv", module.Contents);
+        var health = Assert.IsType<ContainerFile>(Assert.Single(modules.Entries, e => e.Name == "mod_aspire_health.lua"));
+        Assert.Contains("\"GET /ready\"", health.Contents);
         var entrypoint = Assert.IsType<ContainerFile>(Assert.Single(items, i => i.Name == "entrypoint.sh"));
         Assert.True(entrypoint.Mode.HasFlag(UnixFileMode.OtherExecute));
     }

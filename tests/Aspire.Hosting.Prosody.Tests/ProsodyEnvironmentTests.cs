@@ -24,7 +24,7 @@ public class ProsodyEnvironmentTests
             environment.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("chat.localhost", environment["PROSODY_VIRTUAL_HOSTS"]);
         Assert.Equal("admin@chat.localhost", environment["PROSODY_ADMINS"]);
-        Assert.Equal("aspire_accounts,http_openmetrics,websocket", environment["PROSODY_ENABLE_MODULES"]);
+        Assert.Equal("aspire_accounts,aspire_health,http_openmetrics,websocket", environment["PROSODY_ENABLE_MODULES"]);
         Assert.Equal("dialback,s2s", environment["PROSODY_DISABLE_MODULES"]);
         Assert.Equal("10mb/s", environment["PROSODY_C2S_RATE_LIMIT"]);
         Assert.Equal("/etc/prosody/modules,/usr/local/lib/prosody-aspire/modules", environment["PROSODY_PLUGIN_PATHS"]);
@@ -89,7 +89,7 @@ public class ProsodyEnvironmentTests
     {
         var environment = await EnvironmentOf(chat => chat.WithEnabledModules("mam", "announce").WithDisabledModules("vcard_legacy", "websocket"));
 
-        Assert.Equal("announce,aspire_accounts,http_openmetrics,mam", environment["PROSODY_ENABLE_MODULES"]);
+        Assert.Equal("announce,aspire_accounts,aspire_health,http_openmetrics,mam", environment["PROSODY_ENABLE_MODULES"]);
         Assert.Equal("dialback,s2s,vcard_legacy,websocket", environment["PROSODY_DISABLE_MODULES"]);
     }
 
@@ -98,7 +98,7 @@ public class ProsodyEnvironmentTests
     {
         var environment = await EnvironmentOf(chat => chat.WithBosh());
 
-        Assert.Equal("aspire_accounts,bosh,http_openmetrics,websocket", environment["PROSODY_ENABLE_MODULES"]);
+        Assert.Equal("aspire_accounts,aspire_health,bosh,http_openmetrics,websocket", environment["PROSODY_ENABLE_MODULES"]);
     }
 
     [Fact]

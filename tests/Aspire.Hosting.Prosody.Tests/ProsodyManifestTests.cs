@@ -5,7 +5,7 @@ namespace Aspire.Hosting.Prosody.Tests;
 public class ProsodyManifestTests
 {
     [Fact]
-    public async Task ThePublishedManifestNamesTheImageEndpointsAndSecretsOnlyAsPlaceholders()
+    public async Task ThePublishedManifestBuildsTheDerivedImageAndNamesEndpointsAndSecretsOnlyAsPlaceholders()
     {
         var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
         var bobPassword = builder.AddParameter("bob-password", secret: true);
@@ -14,19 +14,23 @@ public class ProsodyManifestTests
 
         var manifest = await app.ManifestAsync(chat.Resource);
 
-        Assert.Equal("container.v0", manifest["type"]!.GetValue<string>());
-        Assert.Equal("docker.io/prosodyim/prosody:13.0", manifest["image"]!.GetValue<string>());
+        Assert.Equal("container.v1", manifest["type"]!.GetValue<string>());
+        Assert.Null(manifest["image"]);
+        Assert.NotNull(manifest["build"]!["context"]);
         Assert.Equal("Host={chat.bindings.c2s.host};Port={chat.bindings.c2s.port};Domain=xmpp.example.com", manifest["connectionString"]!.GetValue<string>());
 
         var env = manifest["env"]!.AsObject();
         Assert.Equal("{chat-password.value}", env["ASPIRE_ACCOUNT_1_PASSWORD"]!.GetValue<string>());
         Assert.Equal("{bob-password.value}", env["ASPIRE_ACCOUNT_2_PASSWORD"]!.GetValue<string>());
+        Assert.Equal("{chat-tls-certificate.value}", env["ASPIRE_TLS_CERTIFICATE"]!.GetValue<string>());
+        Assert.Equal("{chat-tls-key.value}", env["ASPIRE_TLS_KEY"]!.GetValue<string>());
         Assert.Equal("xmpp.example.com", env["PROSODY_VIRTUAL_HOSTS"]!.GetValue<string>());
         Assert.Null(manifest["args"]);
 
         var bindings = manifest["bindings"]!.AsObject();
         Assert.Equal(5222, bindings["c2s"]!["targetPort"]!.GetValue<int>());
         Assert.Equal(5280, bindings["http"]!["targetPort"]!.GetValue<int>());
+        Assert.Equal(5281, bindings["https"]!["targetPort"]!.GetValue<int>());
         Assert.False(bindings.ContainsKey("s2s"));
     }
 

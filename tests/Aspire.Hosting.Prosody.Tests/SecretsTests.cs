@@ -100,6 +100,8 @@ public class SecretsTests
         Assert.Equal("{bridge-secret.value}", Env("chat", "ASPIRE_COMPONENT_1_SECRET"));
         Assert.Equal("{pg-password.value}", Env("chat2", "PGPASSWORD"));
         Assert.Equal("{external-turn-secret.value}", Env("chat2", "PROSODY_TURN_SECRET"));
+        Assert.Equal("{chat-tls-key.value}", Env("chat", "ASPIRE_TLS_KEY"));
+        Assert.Equal("{chat2-tls-key.value}", Env("chat2", "ASPIRE_TLS_KEY"));
         Assert.EndsWith(";Secret={bridge-secret.value}", resources["bridge"]!["connectionString"]!.GetValue<string>());
         foreach (var name in new[] { "chat", "chat2", "chat-turn" })
         {
@@ -267,6 +269,16 @@ internal sealed class SecretModel
         model.Parameters.Add(chat2.Resource.AdminPasswordParameter);
 
         builder.AddContainer("consumer", "alpine").WithReference(chat).WithReference(bridge);
+        if (operation == DistributedApplicationOperation.Publish)
+        {
+            // A deployment's certificate and key: parameters whose values the deployer supplies.
+            foreach (var server in new[] { "chat", "chat2" })
+            {
+                builder.Configuration[$"Parameters:{server}-tls-certificate"] = $"-----BEGIN CERTIFICATE-----\n{server}-certificate-{Marker}\n-----END CERTIFICATE-----\n";
+                builder.Configuration[$"Parameters:{server}-tls-key"] = $"-----BEGIN PRIVATE KEY-----\n{server}-key-{Marker}\n-----END PRIVATE KEY-----\n";
+            }
+        }
+
         return model;
     }
 
@@ -281,7 +293,8 @@ internal sealed class SecretModel
         }
 
         Assert.All(values, v => Assert.True(v.Value.Length >= 8, $"{v.Key} should have a value worth searching for"));
-        Assert.Equal(9, values.Count);
+        // Nine in the app model, plus each server's TLS key when published.
+        Assert.Equal(Builder.ExecutionContext.IsPublishMode ? 11 : 9, values.Count);
         return values;
     }
 

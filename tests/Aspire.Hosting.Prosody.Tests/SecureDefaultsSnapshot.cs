@@ -1,3 +1,4 @@
+#pragma warning disable ASPIREPROBES001 // probes are experimental in Aspire 13.6.5
 using System.Text;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.Prosody.Configuration;
@@ -39,7 +40,20 @@ internal static partial class SecureDefaultsSnapshot
                 continue;
             }
 
-            settings[$"image {name}"] = resource.TryGetContainerImageName(out var image) ? image : "?";
+            // The configured image; a published model builds a derived image from it (listed as "build").
+            settings[$"image {name}"] = resource.TryGetContainerImageName(useBuiltImage: false, out var image) ? image : "?";
+            if (resource.TryGetLastAnnotation<DockerfileBuildAnnotation>(out var build) && build.DockerfileFactory is { } factory)
+            {
+                var dockerfile = await factory(new DockerfileFactoryContext { Services = app.Services, Resource = resource, CancellationToken = CancellationToken.None });
+                var lines = dockerfile.Split('\n', StringSplitOptions.TrimEntries);
+                settings[$"build {name}"] = $"derived from {lines.Single(l => l.StartsWith("FROM ", StringComparison.Ordinal))[5..]}, entrypoint {System.Text.Json.JsonSerializer.Deserialize<string[]>(lines.Single(l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal))[11..])![0]}";
+            }
+
+            foreach (var probe in resource.Annotations.OfType<ProbeAnnotation>())
+            {
+                settings[$"probe {name} {probe.Type}"] = probe is EndpointProbeAnnotation http ? $"http {http.Path} every {probe.PeriodSeconds} s" : probe.ToString()!;
+            }
+
             settings[$"entrypoint {name}"] = resource.Entrypoint ?? "(image)";
             var args = await resource.ArgsAsync();
             for (var i = 0; i < args.Count; i++)

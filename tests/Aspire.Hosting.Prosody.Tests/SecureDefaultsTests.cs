@@ -18,12 +18,18 @@ public class SecureDefaultsTests
         new("conf.d chat consider_bosh_secure", "true", Absent, "run: sign-in over plain BOSH on the loopback-only HTTP port"),
         new("conf.d chat consider_websocket_secure", "true", Absent, "run: sign-in over ws:// on the loopback-only HTTP port"),
         new("conf.d chat openmetrics_allow_cidr", "\"0.0.0.0/0\"", Absent, "run: the AppHost scrapes through the orchestrator's proxy"),
-        new("env chat PROSODY_ENABLE_MODULES", "aspire_accounts,http_openmetrics,websocket", "aspire_accounts,websocket", "metrics on in run mode only"),
+        new("env chat PROSODY_ENABLE_MODULES", "aspire_accounts,aspire_health,http_openmetrics,websocket", "aspire_accounts,aspire_health,websocket", "metrics on in run mode only"),
         new("env chat PROSODY_C2S_RATE_LIMIT", "10mb/s", Absent, "run: no 10kb/s per-client throttle on a developer's machine; publish keeps Prosody's limit"),
         new("env chat PROSODY_STATISTICS", "internal", Absent, "metrics on in run mode only"),
         new("env chat PROSODY_STATISTICS_INTERVAL", "manual", Absent, "metrics on in run mode only"),
         new("file chat /etc/prosody/certs/chat.localhost.crt", "mode 644, PEM BEGIN CERTIFICATE", Absent, "run: the development certificate"),
         new("file chat /etc/prosody/certs/chat.localhost.key", "mode 644, PEM BEGIN PRIVATE KEY", Absent, "run: the development certificate's key"),
+        new("build chat", Absent, "derived from docker.io/prosodyim/prosody:13.0, entrypoint /usr/local/lib/prosody-aspire/entrypoint.sh", "publish: the container files baked into an image, since platforms drop them"),
+        new("endpoint chat https", Absent, "https Tcp target 5281 port any proxied", "publish: Prosody's HTTPS port with the deployment's certificate, where the links it hands out point"),
+        new("env chat ASPIRE_TLS_CERTIFICATE", Absent, "{chat-tls-certificate.value}", "publish: the deployment's certificate, a parameter"),
+        new("env chat ASPIRE_TLS_KEY", Absent, "{chat-tls-key.value}", "publish: the deployment's key, a secret parameter written to a file at start, never into the image"),
+        new("probe chat Liveness", Absent, "http /aspire-health/live every 10 s", "publish: a platform restarts a Prosody whose HTTP server stopped answering"),
+        new("probe chat Readiness", Absent, "http /aspire-health/ready every 5 s", "publish: a platform routes no client before every account exists"),
     ];
 
     /// <summary>The extra differences of a model with every feature on (<see cref="EveryFeature"/>).</summary>
@@ -36,7 +42,7 @@ public class SecureDefaultsTests
         new("conf.d chat line: local network_dns = resolv_conf and resolv_conf:read(\"a\"):match(\"nameserver%s+(%S+)\")", "(present)", Absent, "run, federation: reading that DNS server"),
         new("conf.d chat line: local resolv_conf = (Lua or _G).io.open(\"/etc/resolv.conf\")", "(present)", Absent, "run, federation: reading that DNS server"),
         new("env chat ASPIRE_HTTP_EXTERNAL_URL", "http://{chat.bindings.http.host}:{chat.bindings.http.port}/", Absent, "run: that endpoint's URL"),
-        new("env chat PROSODY_ENABLE_MODULES", "announce,aspire_accounts,bosh,http_openmetrics,websocket", "announce,aspire_accounts,bosh,websocket", "metrics on in run mode only"),
+        new("env chat PROSODY_ENABLE_MODULES", "announce,aspire_accounts,aspire_health,bosh,http_openmetrics,websocket", "announce,aspire_accounts,aspire_health,bosh,websocket", "metrics on in run mode only"),
         new("env chat PROSODY_TURN_HOST", "127.0.0.1", "{chat-turn.bindings.turn.host}", "run: loopback; publish: the TURN endpoint's host"),
         new("runtime-args chat-turn", "--publish 127.0.0.1:49160-49169:49160-49169/udp", Absent, "run: relay ports published one to one on loopback"),
     ];

@@ -9,12 +9,16 @@ namespace Aspire.Hosting.Prosody.Tests;
 /// <summary>Builds app models in run or publish mode and reads back what they would hand to a container.</summary>
 internal static class TestModel
 {
+    /// <summary>
+    /// A publish-mode model gets an output folder of its own (created only when something is written there, such as
+    /// the derived image's build context), so tests running in parallel never share one.
+    /// </summary>
     public static IDistributedApplicationBuilder CreateBuilder(DistributedApplicationOperation operation = DistributedApplicationOperation.Run) =>
         DistributedApplication.CreateBuilder(new DistributedApplicationOptions
         {
             DisableDashboard = true,
             Args = operation == DistributedApplicationOperation.Publish
-                ? ["AppHost:Operation=publish", "Pipeline:OutputPath=./", "Pipeline:Step=publish"]
+                ? ["AppHost:Operation=publish", $"Pipeline:OutputPath={Path.Combine(Path.GetTempPath(), "prosody-publish-tests", Guid.NewGuid().ToString("N"))}", "Pipeline:Step=publish"]
                 : [],
         });
 

@@ -27,6 +27,19 @@ internal sealed class ProsodyConfiguration
     /// <summary>The module, shipped with this package, that creates the app model's accounts at start.</summary>
     public const string AccountsModule = "aspire_accounts";
 
+    /// <summary>The module, shipped with this package, that answers a platform's liveness and readiness probes.</summary>
+    public const string HealthModule = "aspire_health";
+
+    /// <summary>Where <see cref="HealthModule"/> serves its probes on the HTTP endpoint.</summary>
+    public const string LivenessPath = "/aspire-health/live";
+
+    public const string ReadinessPath = "/aspire-health/ready";
+
+    /// <summary>Carry a deployment's certificate chain and private key (PEM), written to files at start by the entrypoint wrapper.</summary>
+    public const string TlsCertificateVariable = "ASPIRE_TLS_CERTIFICATE";
+
+    public const string TlsKeyVariable = "ASPIRE_TLS_KEY";
+
     public const string RunModeClientRateLimit = "10mb/s";
 
     private ProsodyConfiguration(ProsodyResource resource, bool isRunMode)
@@ -42,7 +55,7 @@ internal sealed class ProsodyConfiguration
             .ToArray();
         Admins = Accounts.Where(a => a.IsAdmin).Select(a => a.Jid).ToArray();
 
-        var enabled = new SortedSet<string>(settings.EnabledModules, StringComparer.Ordinal) { AccountsModule };
+        var enabled = new SortedSet<string>(settings.EnabledModules, StringComparer.Ordinal) { AccountsModule, HealthModule };
         if (settings.WebSocket)
         {
             enabled.Add("websocket");
@@ -153,6 +166,13 @@ internal sealed class ProsodyConfiguration
     /// model brings its own.
     /// </summary>
     public bool UsesDevelopmentCertificate => IsRunMode && Settings.Certificates is null;
+
+    /// <summary>
+    /// A published model gets its certificate and key from parameters, as environment variables the entrypoint
+    /// wrapper writes to files at start, so that no key is baked into an image; null in run mode, and when the
+    /// certificates come from a mounted directory.
+    /// </summary>
+    public ProsodyDeploymentTls? TlsFromEnvironment => IsRunMode ? null : Settings.DeploymentTls;
 
     /// <summary>
     /// Run mode points the URLs Prosody hands out (file share uploads) at the HTTP endpoint as the developer's

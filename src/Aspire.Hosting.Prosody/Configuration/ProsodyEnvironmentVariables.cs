@@ -92,6 +92,13 @@ internal static class ProsodyEnvironmentVariables
             Add("PROSODY_TURN_PORT", turn.Port);
         }
 
+        if (configuration.TlsFromEnvironment is { } tls)
+        {
+            // The entrypoint wrapper writes them to files before Prosody starts and keeps them out of its environment.
+            Add(ProsodyConfiguration.TlsCertificateVariable, tls.Certificate);
+            Add(ProsodyConfiguration.TlsKeyVariable, tls.Key);
+        }
+
         foreach (var account in configuration.Accounts)
         {
             Add(account.PasswordVariable, account.Password);

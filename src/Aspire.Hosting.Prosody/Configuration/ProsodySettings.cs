@@ -39,6 +39,12 @@ internal sealed class ProsodySettings(string resourceName)
     /// <summary>Certificates the user brings: PEM files or a directory. Null means the run-mode development certificate.</summary>
     public ProsodyCertificates? Certificates { get; set; }
 
+    /// <summary>
+    /// Publish mode only: the parameters that carry the certificate chain and its key to a deployment. Null in run
+    /// mode, and when a certificates directory is mounted instead.
+    /// </summary>
+    public ProsodyDeploymentTls? DeploymentTls { get; set; }
+
     public List<ProsodyComponentResource> ExternalComponents { get; } = [];
 
     /// <summary>The subdomains taken by group chat, the file share and external components.</summary>
@@ -103,3 +109,6 @@ internal sealed record ProsodyFederationSettings(bool RequireEncryption, bool Se
 internal sealed record ProsodyCertificates(string? CertificatePath, string? KeyPath, string? Directory);
 
 internal sealed record ProsodyFileShareSettings(string Subdomain, int? SizeLimitMegabytes, int? QuotaGigabytes, int? ExpiryDays);
+
+/// <summary>The certificate chain (PEM, not secret) and its private key (PEM, secret) of a deployment.</summary>
+internal sealed record ProsodyDeploymentTls(ParameterResource Certificate, ParameterResource Key);

@@ -55,8 +55,20 @@ local function provision()
 	return complete;
 end
 
+-- Read by mod_aspire_health: a host is ready once its accounts exist.
+local function mark_ready()
+	prosody.aspire_accounts_ready = prosody.aspire_accounts_ready or {};
+	prosody.aspire_accounts_ready[host] = true;
+end
+
+function module.unload()
+	if prosody.aspire_accounts_ready then prosody.aspire_accounts_ready[host] = nil; end
+end
+
 local function provision_until_done()
-	if not provision() then
+	if provision() then
+		mark_ready();
+	else
 		-- Storage (a database) may not be reachable yet: try again rather than give up.
 		module:add_timer(retry_seconds, provision_until_done);
 	end

@@ -1,0 +1,280 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using XmppTestClient;
+using static Aspire.Hosting.Prosody.FunctionalTests.ServerFeatureProtocols;
+
+namespace Aspire.Hosting.Prosody.FunctionalTests;
+
+/// <summary>
+/// What a published model gives a platform that starts exactly what the manifest says: the image built from it, run
+/// with the manifest's environment (parameter values filled in), serves real clients, and holds no secret.
+/// </summary>
+public class DeploymentFunctionalTests(DeploymentFixture deployment) : IClassFixture<DeploymentFixture>
+{
+    private const string Domain = DeploymentFixture.Domain;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
+
+    private ManifestPlatform Platform => deployment.Platform;
+
+    private async Task<XmppClient> SignInAsync(string userName, string passwordParameter, List<bool>? validations = null)
+    {
+        var options = new XmppClientOptions
+        {
+            Host = "127.0.0.1",
+            Port = Platform.HostPort(DeploymentFixture.ProsodyName, "c2s"),
+            Domain = Domain,
+            Username = userName,
+            Password = deployment.Password(passwordParameter),
+            // The deployment's certificate, checked as a real client checks it: chained to the deployer's CA, naming the domain.
+            ServerCertificateValidation = (_, certificate, _, _) =>
+            {
+                var valid = certificate is not null && deployment.CertificateAuthority.Validates(certificate, Domain);
+                validations?.Add(valid);
+                return valid;
+            },
+            Log = line => Log($"xmpp {userName}: {line}"),
+        };
+        return await XmppClient.ConnectAsync(options, Cancel);
+    }
+
+    [Fact]
+    public async Task TheAdministratorAndAUserSignInOverStartTlsWithTheCertificateValidatedAndExchangeAMessage()
+    {
+        deployment.Require();
+        var validations = new List<bool>();
+        await using var admin = await SignInAsync("admin", "xmpp-admin-password", validations);
+        await using var alice = await SignInAsync("alice", "alice-password", validations);
+
+        Assert.Equal([true, true], validations);
+        await alice.SendPresenceAsync(cancellationToken: Cancel);
+        await admin.SendPresenceAsync(cancellationToken: Cancel);
+        await admin.SendMessageAsync($"alice@{Domain}", "hello from a deployment", cancellationToken: Cancel);
+        var message = await alice.WaitForMessageAsync(m => m.GetBody() == "hello from a deployment", StanzaTimeout, Cancel);
+        Assert.StartsWith($"admin@{Domain}/", (string?)message.Attribute("from"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AUserJoinsTheGroupChat()
+    {
+        deployment.Require();
+        await using var alice = await SignInAsync("alice", "alice-password");
+        var room = $"deployed@conference.{Domain}";
+
+        var presence = await EnterRoomAsync(alice, room, "alice");
+
+        Assert.Null(ErrorCondition(presence));
+        Assert.Contains("110", MucStatusCodes(presence));
+        await UnlockInstantRoomAsync(alice, room);
+        await SayAsync(alice, room, "alice", "the room works");
+    }
+
+    [Fact]
+    public async Task AUserUploadsAFileOverHttpsWithTheCertificateValidatedAndGetsItBack()
+    {
+        deployment.Require();
+        await using var alice = await SignInAsync("alice", "alice-password");
+        var content = Encoding.UTF8.GetBytes($"deployed upload {Guid.NewGuid()}");
+        var upload = $"upload.{Domain}";
+
+        var slot = await RequestUploadSlotAsync(alice, upload, "hello.txt", content.Length, "text/plain");
+        var put = slot.Element(Upload + "put")!;
+        var putUrl = new Uri((string)put.Attribute("url")!);
+        var getUrl = new Uri((string)slot.Element(Upload + "get")!.Attribute("url")!);
+        Log($"slot: PUT {putUrl} GET {getUrl}");
+
+        // A deployment hands out links on Prosody's HTTPS port, on the domain; the platform publishes the port and DNS
+        // points the domain at it. Here the connection goes to the published port, with the URL's host for SNI and Host.
+        Assert.Equal(("https", Domain, 5281), (putUrl.Scheme, putUrl.Host, putUrl.Port));
+        var httpsPort = Platform.HostPort(DeploymentFixture.ProsodyName, "https");
+        var validations = new List<bool>();
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(IPAddress.Loopback, httpsPort, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    var valid = certificate is not null && deployment.CertificateAuthority.Validates(certificate, Domain);
+                    validations.Add(valid);
+                    return valid;
+                },
+            },
+        }) { Timeout = TimeSpan.FromSeconds(60) };
+
+        using (var request = new HttpRequestMessage(HttpMethod.Put, putUrl) { Content = new ByteArrayContent(content) })
+        {
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+            foreach (var header in put.Elements(Upload + "header"))
+            {
+                Assert.True(request.Headers.TryAddWithoutValidation((string)header.Attribute("name")!, header.Value));
+            }
+
+            using var response = await http.SendAsync(request, Cancel);
+            Assert.True(response.StatusCode == HttpStatusCode.Created,
+                $"PUT {putUrl} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Cancel)}");
+        }
+
+        using (var response = await http.GetAsync(getUrl, Cancel))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(content, await response.Content.ReadAsByteArrayAsync(Cancel));
+        }
+
+        Assert.NotEmpty(validations);
+        Assert.All(validations, Assert.True);
+    }
+
+    [Fact]
+    public async Task TheExternalComponentConnectsWithItsSecretAndAnImpostorDoesNot()
+    {
+        deployment.Require();
+        var port = Platform.HostPort(DeploymentFixture.ProsodyName, "component");
+        var domain = $"{DeploymentFixture.ComponentName}.{Domain}";
+
+        await using (var impostor = await ServerFeatureComponentStream.OpenAsync("127.0.0.1", port, domain, line => Log($"impostor: {line}"), Cancel))
+        {
+            await Assert.ThrowsAsync<XmppException>(() => impostor.HandshakeAsync("not-the-secret", Cancel));
+        }
+
+        await using var component = await ServerFeatureComponentStream.OpenAsync("127.0.0.1", port, domain, line => Log($"component: {line}"), Cancel);
+        await component.HandshakeAsync(deployment.Password("bridge-secret"), Cancel);
+    }
+
+    [Fact]
+    public async Task TheTurnServerAllocatesARelayWithTheCredentialsProsodyHandsOut()
+    {
+        deployment.Require();
+        await using var alice = await SignInAsync("alice", "alice-password");
+
+        var turn = Assert.Single(await alice.GetExternalServicesAsync(Domain, Cancel), s => s is { Type: "turn", Transport: "udp" });
+
+        // Prosody names the TURN server as the manifest does (its service name); a client outside reaches the published port.
+        Assert.Equal(DeploymentFixture.TurnName, turn.Host);
+        await using var client = await TurnClient.ConnectAsync(TurnTransport.Udp, "127.0.0.1", Platform.HostPort(DeploymentFixture.TurnName, "turn-udp"), Log, Cancel);
+        var relay = await client.AllocateAsync(turn.Username!, turn.Password!, Cancel);
+        Assert.True(relay.Lifetime > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task MetricsAreClosedInBandRegistrationIsRefusedAndNothingListensForServers()
+    {
+        deployment.Require();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var httpPort = Platform.HostPort(DeploymentFixture.ProsodyName, "http");
+
+        using (var metrics = await http.GetAsync($"http://127.0.0.1:{httpPort}/metrics", Cancel))
+        {
+            Assert.NotEqual(HttpStatusCode.OK, metrics.StatusCode);
+        }
+
+        var registration = await LoadInBandRegistrationProbe.TryAsync("127.0.0.1", Platform.HostPort(DeploymentFixture.ProsodyName, "c2s"), Domain, "mallory", "mallory-password", Cancel);
+        Assert.True(registration.RegistrationRefused, registration.RegistrationAnswer);
+        await Assert.ThrowsAnyAsync<XmppException>(async () => await (await XmppClient.ConnectAsync(
+            new XmppClientOptions { Host = "127.0.0.1", Port = Platform.HostPort(DeploymentFixture.ProsodyName, "c2s"), Domain = Domain, Username = "mallory", Password = "mallory-password" }, Cancel)).DisposeAsync());
+
+        // The container's own table of listening sockets: c2s (5222) listens, s2s (5269) does not.
+        var (exitCode, sockets) = Platform.Exec(DeploymentFixture.ProsodyName, "cat", "/proc/net/tcp", "/proc/net/tcp6");
+        Assert.Equal(0, exitCode);
+        var listening = sockets.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 3 && f[3] == "0A").Select(f => Convert.ToInt32(f[1].Split(':')[1], 16)).ToHashSet();
+        Log($"listening ports: {string.Join(", ", listening.Order())}");
+        Assert.Contains(5222, listening);
+        Assert.DoesNotContain(5269, listening);
+    }
+
+    [Fact]
+    public void TheReadinessProbeHeldTrafficUntilTheDatabaseAnsweredWhileLivenessAnsweredAtOnce()
+    {
+        deployment.Require();
+        Assert.Equal((200, 503, 200), deployment.Probes);
+    }
+
+    [Fact]
+    public async Task NoSecretValueIsInAnyLayerOfTheImageInTheBuildContextOrInTheManifest()
+    {
+        deployment.Require();
+        var secrets = Platform.SecretValues.Concat(KeyLines(deployment.KeyPem)).Distinct().ToArray();
+        Assert.Contains(deployment.Password("xmpp-admin-password"), secrets);
+        Assert.Contains(deployment.KeyPem, secrets);
+        Log($"looking for {secrets.Length} secret values");
+
+        // The manifest: placeholders only.
+        Assert.All(secrets, secret => Assert.DoesNotContain(secret, deployment.ManifestText, StringComparison.Ordinal));
+        Assert.Contains("{xmpp-tls-key.value}", deployment.ManifestText, StringComparison.Ordinal);
+
+        // The build context and the Dockerfile, every file.
+        var contextFiles = Directory.EnumerateFiles(deployment.OutputDirectory, "*", SearchOption.AllDirectories).ToArray();
+        Assert.Contains(contextFiles, f => f.EndsWith("aspire.cfg.lua", StringComparison.Ordinal));
+        foreach (var file in contextFiles)
+        {
+            var text = await File.ReadAllTextAsync(file, Cancel);
+            Assert.All(secrets, secret => Assert.False(text.Contains(secret, StringComparison.Ordinal), $"A secret value is in {file}."));
+        }
+
+        // Every layer of the built image (and its configuration), as `podman save` writes them.
+        var runtime = ContainerRuntime.Name;
+        var archive = Path.Combine(deployment.WorkDirectory, "image.tar");
+        var (saved, output) = ContainerRuntime.Run(runtime, "save", "--format", "docker-archive", "--output", archive, deployment.Image);
+        Assert.True(saved == 0, output);
+        var layers = 0;
+        var configurationFound = false;
+        await using (var stream = File.OpenRead(archive))
+        {
+            using var tar = new TarReader(stream);
+            while (await tar.GetNextEntryAsync(cancellationToken: Cancel) is { } entry)
+            {
+                if (entry.DataStream is null)
+                {
+                    continue;
+                }
+
+                var bytes = await ReadAllAsync(entry.DataStream);
+                layers += entry.Name.EndsWith(".tar", StringComparison.Ordinal) ? 1 : 0;
+                // The derived layer holds the generated configuration: finding it proves the search sees inside layers.
+                configurationFound |= bytes.AsSpan().IndexOf("aspire_accounts = {"u8) >= 0;
+                foreach (var secret in secrets)
+                {
+                    Assert.False(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)) >= 0, $"A secret value is in {entry.Name} of the image.");
+                }
+            }
+        }
+
+        File.Delete(archive);
+        Log($"searched {layers} layers");
+        Assert.True(layers > 1, "The image archive has no layers.");
+        Assert.True(configurationFound, "The generated configuration was not found in any layer.");
+    }
+
+    /// <summary>The key's base64 lines on their own, in case something re-wrapped the PEM text.</summary>
+    private static IEnumerable<string> KeyLines(string pem) =>
+        [pem, .. pem.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.Length >= 40 && !l.StartsWith("-----", StringComparison.Ordinal))];
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, Cancel);
+        var bytes = buffer.ToArray();
+        if (bytes is [0x1f, 0x8b, ..])
+        {
+            using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+            using var plain = new MemoryStream();
+            await gzip.CopyToAsync(plain, Cancel);
+            return plain.ToArray();
+        }
+
+        return bytes;
+    }
+}
