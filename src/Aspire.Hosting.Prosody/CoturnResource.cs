@@ -31,6 +31,9 @@ public sealed class CoturnResource : ContainerResource
 
     internal int RelayPortMax { get; set; }
 
-    /// <summary>The address clients reach the relay at; null lets coturn use its own (publish mode).</summary>
+    /// <summary>The address clients reach the relay at, when the app model names it.</summary>
     internal string? ExternalAddress { get; set; }
+
+    /// <summary>Publish mode without an address: the deployment supplies it (<c>{name}-external-address</c>).</summary>
+    internal ParameterResource? ExternalAddressParameter { get; set; }
 }

@@ -9,9 +9,12 @@ namespace Aspire.Hosting;
 public static partial class ProsodyBuilderExtensions
 {
     /// <summary>
-    /// Uses your certificate for the domain instead of the run-mode development certificate: the PEM files are
-    /// copied into <c>/etc/prosody/certs</c> as <c>{domain}.crt</c> and <c>{domain}.key</c> at start. Include the
-    /// components' names (or a wildcard) in the certificate if clients or servers reach them too.
+    /// Uses your certificate for the domain instead of the run-mode development certificate. In run mode the PEM
+    /// files are copied into <c>/etc/prosody/certs</c> as <c>{domain}.crt</c> and <c>{domain}.key</c> at start. In a
+    /// published model they are the values of the <c>{name}-tls-certificate</c> and <c>{name}-tls-key</c> (secret)
+    /// parameters, which the AppHost reads from the files when it deploys, and which the image's entrypoint writes to
+    /// <c>/etc/prosody/certs</c> at start: the key never enters the image or the manifest. Include the components'
+    /// names (or a wildcard) in the certificate if clients or servers reach them too.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="certificatePath">The certificate (chain) in PEM, absolute or relative to the AppHost's directory.</param>
@@ -45,7 +48,8 @@ public static partial class ProsodyBuilderExtensions
     /// Mounts a directory of certificates read-only at <c>/etc/prosody/certs</c> instead of using the run-mode
     /// development certificate. Prosody finds <c>{host}.crt</c>/<c>{host}.key</c> and
     /// <c>{host}/fullchain.pem</c>/<c>privkey.pem</c> (the certbot layout) for each host; the files must be readable
-    /// by the container's <c>prosody</c> user (copy certbot's symlinks with <c>cp -L</c>).
+    /// by the container's <c>prosody</c> user (copy certbot's symlinks with <c>cp -L</c>). A published model then
+    /// asks for no certificate parameters.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="directory">The host directory, absolute or relative to the AppHost's directory.</param>

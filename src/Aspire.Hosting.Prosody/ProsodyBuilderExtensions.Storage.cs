@@ -30,13 +30,13 @@ public static partial class ProsodyBuilderExtensions
     /// The official image runs Prosody as the uid that owns the data directory and stops when that owner is root,
     /// as it is when the container runtime creates a missing host directory. A small entrypoint wrapper therefore
     /// hands a root-owned directory to the <c>prosody</c> user before the image's own entrypoint runs (in run mode;
-    /// a deployment should create the directory owned by the container's <c>prosody</c> user).
+    /// the published image always runs that wrapper).
     /// </remarks>
     public static IResourceBuilder<ProsodyResource> WithDataBindMount(this IResourceBuilder<ProsodyResource> builder, string source, bool isReadOnly = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(source);
-        // Run mode only: the wrapper is one of the files copied into the container, which a published manifest lacks.
+        // Run mode: the wrapper is one of the files copied into the container. The published image has it as its entrypoint.
         if (!isReadOnly && builder.ApplicationBuilder.ExecutionContext.IsRunMode)
         {
             builder.Resource.Settings.DataDirectoryMayBeRootOwned = true;

@@ -25,7 +25,8 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="relayPortMax">The last relay port; at most 100 ports.</param>
     /// <param name="externalAddress">The address clients reach TURN and its relay ports at (coturn's
     /// <c>--external-ip</c> and Prosody's <c>PROSODY_TURN_HOST</c>). Null means <c>127.0.0.1</c> in run mode, and in
-    /// publish mode the TURN endpoint's host.</param>
+    /// publish mode the value of the parameter <c>{containerName}-external-address</c> that the deployment supplies
+    /// (an IP address; coturn refuses to start with anything else).</param>
     /// <param name="secret">The shared secret; null generates one. It must be letters and digits only, because
     /// coturn's configuration and entrypoint would mangle other characters.</param>
     /// <param name="configureContainer">Configures the coturn container further.</param>
@@ -34,7 +35,9 @@ public static partial class ProsodyBuilderExtensions
     /// <remarks>
     /// The coturn container never receives the secret on its command line: it arrives in an environment variable and
     /// a shell writes it to a configuration file readable only by coturn. Its health check sends a STUN Binding
-    /// request, and it appears in the dashboard under the Prosody resource.
+    /// request, and it appears in the dashboard under the Prosody resource. In run mode the relay ports are published
+    /// one to one on loopback; a published model lists each as a UDP endpoint (<c>relay-{port}</c>) for the platform
+    /// to expose.
     /// </remarks>
     public static IResourceBuilder<ProsodyResource> WithTurnServer(
         this IResourceBuilder<ProsodyResource> builder,
@@ -84,6 +87,11 @@ public static partial class ProsodyBuilderExtensions
             RelayPortMin = relayPortMin,
             RelayPortMax = relayPortMax,
             ExternalAddress = advertisedAddress,
+            // A deployment's public address is known where it deploys, not where the app model is written.
+            ExternalAddressParameter = advertisedAddress is null
+                ? builder.ApplicationBuilder.AddParameter($"{name}-external-address")
+                    .WithDescription($"The public IP address clients reach the TURN server '{name}' and its relay ports at.").Resource
+                : null,
         };
 
         var healthCheckKey = $"{name}_check";
@@ -104,7 +112,14 @@ public static partial class ProsodyBuilderExtensions
                 context.Args.Add("-c");
                 context.Args.Add(CoturnCommandLine.Script(turn, prosody.Domain, turn.ExternalAddress));
             })
-            .WithEnvironment(context => context.EnvironmentVariables[CoturnCommandLine.SecretVariable] = sharedSecret)
+            .WithEnvironment(context =>
+            {
+                context.EnvironmentVariables[CoturnCommandLine.SecretVariable] = sharedSecret;
+                if (turn.ExternalAddressParameter is { } address)
+                {
+                    context.EnvironmentVariables[CoturnCommandLine.ExternalAddressVariable] = address;
+                }
+            })
             .WithContainerRuntimeArgs(context =>
             {
                 // Relayed media must reach the relay ports at the advertised address: publish the range one to one.
@@ -117,11 +132,20 @@ public static partial class ProsodyBuilderExtensions
             })
             .WithParentRelationship(prosody)
             .WithHealthCheck(healthCheckKey);
+        if (!isRunMode)
+        {
+            // A platform exposes what the manifest lists: each relay port, one to one, since clients are told the port.
+            for (var relayPort = relayPortMin; relayPort <= relayPortMax; relayPort++)
+            {
+                turnBuilder.WithEndpoint(port: relayPort, targetPort: relayPort, scheme: "udp", name: $"relay-{relayPort.ToString(CultureInfo.InvariantCulture)}", isProxied: false, protocol: ProtocolType.Udp);
+            }
+        }
+
         configureContainer?.Invoke(turnBuilder);
 
         var clientEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
         prosody.Settings.Turn = new ProsodyTurn(
-            (object?)advertisedAddress ?? clientEndpoint.Property(EndpointProperty.Host),
+            (object?)advertisedAddress ?? turn.ExternalAddressParameter!,
             clientEndpoint.Property(EndpointProperty.Port),
             sharedSecret,
             Tcp: true)

@@ -40,6 +40,12 @@ public static partial class ProsodyBuilderExtensions
     /// (server-to-server) is off until <see cref="WithFederation"/> is called. The health check opens an XMPP stream
     /// and waits for its features, so <c>WaitFor</c> releases only when a client can sign in.
     /// </para>
+    /// <para>
+    /// In publish mode the resource is built from an image derived from the configured one, holding those files and
+    /// the entrypoint wrapper; it gets the certificate from the <c>{name}-tls-certificate</c> and
+    /// <c>{name}-tls-key</c> parameters, an <c>https</c> endpoint (5281), and liveness and readiness probes on
+    /// <c>/aspire-health/live</c> and <c>/aspire-health/ready</c>.
+    /// </para>
     /// <example>
     /// <code lang="csharp">
     /// var builder = DistributedApplication.CreateBuilder(args);

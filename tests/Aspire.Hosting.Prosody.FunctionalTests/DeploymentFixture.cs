@@ -16,6 +16,11 @@ public sealed class DeploymentFixture : IAsyncLifetime
     public const string ComponentName = "bridge";
     public const string TurnName = "xmpp-turn";
 
+    // TURN ports are exposed one to one (clients are told them): ports no other test uses.
+    public const int TurnPort = 3485;
+    public const int RelayPortMin = 49200;
+    public const int RelayPortMax = 49201;
+
     private readonly List<string> _log = [];
 
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("prosody-deploy-").FullName;
@@ -69,7 +74,7 @@ public sealed class DeploymentFixture : IAsyncLifetime
             .WithMultiUserChat()
             .WithFileShare()
             .WithMessageArchive(retentionDays: 7)
-            .WithTurnServer(secret: builder.AddParameter("turn-secret", secret: true))
+            .WithTurnServer(port: TurnPort, relayPortMin: RelayPortMin, relayPortMax: RelayPortMax, secret: builder.AddParameter("turn-secret", secret: true))
             .WithCertificate(Path.Combine(WorkDirectory, "tls.crt"), Path.Combine(WorkDirectory, "tls.key"));
         xmpp.AddExternalComponent(ComponentName, secret: builder.AddParameter("bridge-secret", secret: true));
     }
@@ -125,6 +130,8 @@ public sealed class DeploymentFixture : IAsyncLifetime
         // The deployer gives the platform the parameter values; the certificate and key are the PEM files' contents.
         ParameterValues[$"{ProsodyName}-tls-certificate"] = CertificatePem;
         ParameterValues[$"{ProsodyName}-tls-key"] = KeyPem;
+        // The public address of TURN: this machine's loopback, where the platform exposes coturn's ports.
+        ParameterValues[$"{TurnName}-external-address"] = "127.0.0.1";
         Platform = new ManifestPlatform(runtime, JsonNode.Parse(ManifestText)!, ParameterValues, new Dictionary<string, string> { [ProsodyName] = Image }, Log);
 
         // Prosody first: until the database answers it has no accounts, and readiness must say so.

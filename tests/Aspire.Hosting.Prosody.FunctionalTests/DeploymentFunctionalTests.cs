@@ -161,11 +161,12 @@ public class DeploymentFunctionalTests(DeploymentFixture deployment) : IClassFix
 
         var turn = Assert.Single(await alice.GetExternalServicesAsync(Domain, Cancel), s => s is { Type: "turn", Transport: "udp" });
 
-        // Prosody names the TURN server as the manifest does (its service name); a client outside reaches the published port.
-        Assert.Equal(DeploymentFixture.TurnName, turn.Host);
-        await using var client = await TurnClient.ConnectAsync(TurnTransport.Udp, "127.0.0.1", Platform.HostPort(DeploymentFixture.TurnName, "turn-udp"), Log, Cancel);
+        // Prosody hands out the address the deployer gave and the exposed port; a client uses exactly those.
+        Assert.Equal(("127.0.0.1", DeploymentFixture.TurnPort), (turn.Host, turn.Port));
+        await using var client = await TurnClient.ConnectAsync(TurnTransport.Udp, turn.Host, turn.Port, Log, Cancel);
         var relay = await client.AllocateAsync(turn.Username!, turn.Password!, Cancel);
-        Assert.True(relay.Lifetime > TimeSpan.Zero);
+        Assert.Equal(IPAddress.Loopback, relay.Relayed.Address);
+        Assert.InRange(relay.Relayed.Port, DeploymentFixture.RelayPortMin, DeploymentFixture.RelayPortMax);
     }
 
     [Fact]

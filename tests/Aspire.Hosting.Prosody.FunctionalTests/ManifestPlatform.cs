@@ -69,7 +69,12 @@ internal sealed partial class ManifestPlatform : IAsyncDisposable
 
         foreach (var (_, binding) in entry["bindings"]?.AsObject() ?? [])
         {
-            arguments.AddRange(["--publish", $"127.0.0.1::{(int)binding!["targetPort"]!}/{(string?)binding["protocol"] ?? "tcp"}"]);
+            // A binding with a port is exposed on exactly that port, and UDP ones (TURN, its relays) on their own number:
+            // clients are told those ports. Others go on any free loopback port, so tests can run side by side.
+            var protocol = (string?)binding!["protocol"] ?? "tcp";
+            var targetPort = (int)binding["targetPort"]!;
+            var hostPort = (int?)binding["port"] ?? (protocol == "udp" ? targetPort : null);
+            arguments.AddRange(["--publish", $"127.0.0.1:{hostPort}:{targetPort}/{protocol}"]);
         }
 
         foreach (var volume in entry["volumes"]?.AsArray() ?? [])
@@ -127,11 +132,15 @@ internal sealed partial class ManifestPlatform : IAsyncDisposable
 
     private static string BindingProperty(string resource, JsonNode binding, string property)
     {
-        var port = ((int)binding["targetPort"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var targetPort = Text((int)binding["targetPort"]!);
+        // The port the service is exposed on where the manifest names one; peers on the network use the target port.
+        var port = binding["port"] is { } exposed ? Text((int)exposed) : targetPort;
         return property switch
         {
             "host" => resource,
-            "port" or "targetPort" => port,
+            "port" => port,
+            "targetPort" => targetPort,
             "hostAndPort" => $"{resource}:{port}",
             "url" => $"{(string)binding["scheme"]!}://{resource}:{port}",
             _ => throw new NotSupportedException($"The platform cannot resolve the binding property '{property}'."),

@@ -111,23 +111,60 @@ public class ProsodyTurnTests
     }
 
     [Fact]
-    public async Task InPublishModeTheTurnAddressIsThePublishedEndpointOrTheGivenAddress()
+    public async Task InPublishModeTheTurnAddressIsADeploymentParameterOrTheGivenAddressAndTheRelayPortsAreListed()
     {
         var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
-        var chat = builder.AddProsody("chat").WithTurnServer();
-        var other = builder.AddProsody("other").WithTurnServer(externalAddress: "turn.example.com");
+        var chat = builder.AddProsody("chat").WithTurnServer(relayPortMin: 49160, relayPortMax: 49162);
+        var other = builder.AddProsody("other").WithTurnServer(port: 3479, relayPortMin: 49170, relayPortMax: 49171, externalAddress: "203.0.113.7");
         using var app = builder.Build();
 
         var env = (await app.ManifestAsync(chat.Resource))["env"]!.AsObject();
-        Assert.Equal("{chat-turn.bindings.turn.host}", env["PROSODY_TURN_HOST"]!.GetValue<string>());
+        Assert.Equal("{chat-turn-external-address.value}", env["PROSODY_TURN_HOST"]!.GetValue<string>());
         Assert.Equal("{chat-turn.bindings.turn.port}", env["PROSODY_TURN_PORT"]!.GetValue<string>());
         Assert.Equal("{chat-turn-secret.value}", env["PROSODY_TURN_SECRET"]!.GetValue<string>());
-        Assert.Equal("turn.example.com", (await app.ManifestAsync(other.Resource))["env"]!["PROSODY_TURN_HOST"]!.GetValue<string>());
+        Assert.Equal("203.0.113.7", (await app.ManifestAsync(other.Resource))["env"]!["PROSODY_TURN_HOST"]!.GetValue<string>());
 
-        var turn = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>().Single(r => r.Name == "chat-turn");
-        var turnManifest = await app.ManifestAsync(turn);
+        var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
+        Assert.False(Assert.Single(resources.OfType<ParameterResource>(), p => p.Name == "chat-turn-external-address").Secret);
+        Assert.DoesNotContain(resources, r => r.Name == "other-turn-external-address");
+
+        var turnManifest = await app.ManifestAsync(resources.OfType<CoturnResource>().Single(r => r.Name == "chat-turn"));
         Assert.Equal("{chat-turn-secret.value}", turnManifest["env"]!["TURN_SECRET"]!.GetValue<string>());
-        Assert.DoesNotContain("--external-ip", turnManifest["args"]!.ToJsonString());
+        Assert.Equal("{chat-turn-external-address.value}", turnManifest["env"]!["TURN_EXTERNAL_IP"]!.GetValue<string>());
+        Assert.Contains("--external-ip=$TURN_EXTERNAL_IP", turnManifest["args"]!.ToJsonString());
+        var relays = turnManifest["bindings"]!.AsObject().Where(b => b.Key.StartsWith("relay-", StringComparison.Ordinal)).ToArray();
+        Assert.Equal([49160, 49161, 49162], relays.Select(b => b.Value!["targetPort"]!.GetValue<int>()));
+        // No "port": the manifest leaves it out when it equals the target port, i.e. exposed one to one.
+        Assert.All(relays, b => Assert.Equal(("udp", null), (b.Value!["protocol"]!.GetValue<string>(), b.Value!["port"])));
+        Assert.Contains("--external-ip=203.0.113.7", (await app.ManifestAsync(resources.OfType<CoturnResource>().Single(r => r.Name == "other-turn")))["args"]!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("198.51.100.4", 0)]
+    [InlineData("2001:db8::1", 0)]
+    [InlineData("", 64)]
+    [InlineData("198.51.100.4 --cli-password=x", 64)]
+    [InlineData("$(touch /tmp/pwned)", 64)]
+    [InlineData("turn.example.com", 64)]
+    public async Task TheCoturnScriptAcceptsOnlyAnIpAddressFromTheDeployment(string address, int expectedExit)
+    {
+        var turn = new CoturnResource("t", new ParameterResource("s", _ => "x", secret: true))
+        {
+            RelayPortMin = 1,
+            RelayPortMax = 2,
+            ExternalAddressParameter = new ParameterResource("a", _ => "x"),
+        };
+        // Only the checks: the script up to where it would start turnserver.
+        var script = CoturnCommandLine.Script(turn, "a.test", null);
+        var checks = script[..script.IndexOf("umask", StringComparison.Ordinal)] + "exit 0";
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", checks } };
+        start.Environment["TURN_SECRET"] = "Secret42";
+        start.Environment["TURN_EXTERNAL_IP"] = address;
+
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        await shell.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(expectedExit, shell.ExitCode);
     }
 
     [Fact]

@@ -35,7 +35,6 @@ public class SecureDefaultsTests
     /// <summary>The extra differences of a model with every feature on (<see cref="EveryFeature"/>).</summary>
     private static readonly ExpectedDifference[] EveryFeatureExtraDifferences =
     [
-        new("arg chat-turn turnserver --external-ip", "127.0.0.1", Absent, "run: clients on the developer's machine reach the relay on loopback"),
         new("conf.d chat http_external_url", "ENV_ASPIRE_HTTP_EXTERNAL_URL", Absent, "run: upload links point at the endpoint published on the developer's machine"),
         new("conf.d chat line: if network_dns then unbound = { resolvconf = false; forward = { network_dns } } end", "(present)", Absent, "run, federation: other servers resolved through the container network's DNS only"),
         new("conf.d chat line: if resolv_conf then resolv_conf:close() end", "(present)", Absent, "run, federation: reading that DNS server"),
@@ -43,8 +42,11 @@ public class SecureDefaultsTests
         new("conf.d chat line: local resolv_conf = (Lua or _G).io.open(\"/etc/resolv.conf\")", "(present)", Absent, "run, federation: reading that DNS server"),
         new("env chat ASPIRE_HTTP_EXTERNAL_URL", "http://{chat.bindings.http.host}:{chat.bindings.http.port}/", Absent, "run: that endpoint's URL"),
         new("env chat PROSODY_ENABLE_MODULES", "announce,aspire_accounts,aspire_health,bosh,http_openmetrics,websocket", "announce,aspire_accounts,aspire_health,bosh,websocket", "metrics on in run mode only"),
-        new("env chat PROSODY_TURN_HOST", "127.0.0.1", "{chat-turn.bindings.turn.host}", "run: loopback; publish: the TURN endpoint's host"),
+        new("env chat PROSODY_TURN_HOST", "127.0.0.1", "{chat-turn-external-address.value}", "run: loopback; publish: the public address, a deployment parameter"),
+        new("env chat-turn TURN_EXTERNAL_IP", Absent, "{chat-turn-external-address.value}", "publish: that address for coturn, checked to be an IP by its script"),
+        new("arg chat-turn turnserver --external-ip", "127.0.0.1", "$TURN_EXTERNAL_IP", "run: loopback; publish: the deployment's public address"),
         new("runtime-args chat-turn", "--publish 127.0.0.1:49160-49169:49160-49169/udp", Absent, "run: relay ports published one to one on loopback"),
+        .. Enumerable.Range(49160, 10).Select(port => new ExpectedDifference($"endpoint chat-turn relay-{port}", Absent, $"udp Udp target {port} port {port} not proxied", "publish: the relay ports as endpoints a platform exposes one to one")),
     ];
 
     [Fact]

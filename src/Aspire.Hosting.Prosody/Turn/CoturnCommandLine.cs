@@ -12,6 +12,9 @@ namespace Aspire.Hosting.Prosody.Turn;
 internal static class CoturnCommandLine
 {
     public const string SecretVariable = "TURN_SECRET";
+
+    /// <summary>Carries the external address when a deployment supplies it as a parameter.</summary>
+    public const string ExternalAddressVariable = "TURN_EXTERNAL_IP";
     public const int ListeningPort = 3478;
 
     public static string Script(CoturnResource turn, string realm, string? externalAddress)
@@ -28,7 +31,8 @@ internal static class CoturnCommandLine
             "--use-auth-secret",
             $"--realm={realm}",
             // Never the image's DNS-based external-IP detection: it fails offline and is wrong behind NAT.
-            externalAddress is { } address ? $"--external-ip={address}" : null!,
+            externalAddress is { } address ? $"--external-ip={address}"
+                : turn.ExternalAddressParameter is not null ? $"--external-ip=${ExternalAddressVariable}" : null!,
             "--no-tls",
             "--no-dtls",
             "--no-cli",
@@ -38,11 +42,19 @@ internal static class CoturnCommandLine
 
         // The realm and address are validated DNS names or IP addresses, so nothing here needs shell quoting.
         // coturn 4.6.1 has no SIGTERM handler, so as PID 1 it would ignore a stop: the shell stays PID 1 and forwards it.
-        return string.Join(' ',
+        // A deployment's address arrives at start, so the script itself refuses anything but IP address characters
+        // (which also leaves nothing for the shell to split or expand in the unquoted option).
+        var checkAddress = externalAddress is null && turn.ExternalAddressParameter is not null
+            ? $"case \"${ExternalAddressVariable}\" in ''|*[!0-9A-Fa-f:.]*) echo 'The TURN external address must be an IP address.' >&2; exit 64;; esac;"
+            : null;
+        return string.Join(' ', new[]
+        {
             $"case \"${SecretVariable}\" in ''|*[!A-Za-z0-9]*) echo 'The TURN secret must be letters and digits only.' >&2; exit 64;; esac;",
+            checkAddress,
             "umask 077;",
             $"printf 'static-auth-secret=%s\\n' \"${SecretVariable}\" > /tmp/turnserver.conf;",
             $"turnserver {string.Join(' ', arguments.Where(a => a is not null))} &",
-            "pid=$!; trap 'kill -TERM $pid; wait $pid; exit 0' TERM INT; wait $pid");
+            "pid=$!; trap 'kill -TERM $pid; wait $pid; exit 0' TERM INT; wait $pid",
+        }.OfType<string>());
     }
 }
