@@ -102,6 +102,26 @@ public class ProsodyPublishTests
             actual["/usr/local/lib/prosody-aspire/entrypoint.sh"].Item2);
         Assert.Equal("c2s_timeout = 300\n", actual["/etc/prosody/aspire.d/02-file.cfg.lua"].Item1);
 
+        // The same model in run mode copies the same bytes, except the generated configuration (its run-mode
+        // differences are listed by SecureDefaultsTests) and the certificates.
+        var runBuilder = TestModel.CreateBuilder();
+        var runChat = runBuilder.AddProsody("chat").WithDomain("chat.example.com")
+            .WithExtraConfiguration("-- extra")
+            .WithConfigurationFile(file)
+            .WithCertificate(pems.CertificatePath, pems.KeyPath);
+        using var runApp = runBuilder.Build();
+        var run = new Dictionary<string, (string Contents, UnixFileMode Mode)>();
+        foreach (var annotation in runChat.Resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>())
+        {
+            foreach (var item in await annotation.Callback(new ContainerFileSystemCallbackContext { Services = runApp.Services, Model = runChat.Resource }, CancellationToken.None))
+            {
+                Flatten(annotation.DestinationPath.TrimEnd('/') + "/" + item.Name, item, run);
+            }
+        }
+
+        Assert.Equal(["/etc/prosody/certs/chat.example.com.crt", "/etc/prosody/certs/chat.example.com.key"], run.Keys.Except(actual.Keys).Order(StringComparer.Ordinal));
+        Assert.All(actual.Where(f => f.Key != "/etc/prosody/conf.d/aspire.cfg.lua"), f => Assert.Equal(run[f.Key], f.Value));
+
         // Run mode copies the certificate and key in; the image gets neither.
         Assert.DoesNotContain("/etc/prosody/certs", dockerfile);
         var key = await File.ReadAllTextAsync(pems.KeyPath, TestContext.Current.CancellationToken);
