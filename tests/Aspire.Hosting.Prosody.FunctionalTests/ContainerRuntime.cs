@@ -57,12 +57,21 @@ internal static class ContainerRuntime
         return null!;
     }
 
-    public static (int ExitCode, string Output) Run(string runtime, params string[] arguments)
+    public static (int ExitCode, string Output) Run(string runtime, params string[] arguments) =>
+        Run(runtime, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs the runtime's CLI with extra environment variables (values that must stay off its command line).</summary>
+    public static (int ExitCode, string Output) Run(string runtime, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(runtime) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         try

@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
@@ -85,8 +84,7 @@ public class DeploymentFunctionalTests(DeploymentFixture deployment) : IClassFix
         var upload = $"upload.{Domain}";
 
         var slot = await RequestUploadSlotAsync(alice, upload, "hello.txt", content.Length, "text/plain");
-        var put = slot.Element(Upload + "put")!;
-        var putUrl = new Uri((string)put.Attribute("url")!);
+        var putUrl = new Uri((string)slot.Element(Upload + "put")!.Attribute("url")!);
         var getUrl = new Uri((string)slot.Element(Upload + "get")!.Attribute("url")!);
         Log($"slot: PUT {putUrl} GET {getUrl}");
 
@@ -114,24 +112,7 @@ public class DeploymentFunctionalTests(DeploymentFixture deployment) : IClassFix
             },
         }) { Timeout = TimeSpan.FromSeconds(60) };
 
-        using (var request = new HttpRequestMessage(HttpMethod.Put, putUrl) { Content = new ByteArrayContent(content) })
-        {
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            foreach (var header in put.Elements(Upload + "header"))
-            {
-                Assert.True(request.Headers.TryAddWithoutValidation((string)header.Attribute("name")!, header.Value));
-            }
-
-            using var response = await http.SendAsync(request, Cancel);
-            Assert.True(response.StatusCode == HttpStatusCode.Created,
-                $"PUT {putUrl} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Cancel)}");
-        }
-
-        using (var response = await http.GetAsync(getUrl, Cancel))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal(content, await response.Content.ReadAsByteArrayAsync(Cancel));
-        }
+        Assert.Equal("text/plain", await UploadAndDownloadAsync(http, slot, content, "text/plain"));
 
         Assert.NotEmpty(validations);
         Assert.All(validations, Assert.True);

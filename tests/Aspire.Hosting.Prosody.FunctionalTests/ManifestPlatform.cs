@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -162,32 +161,9 @@ internal sealed partial class ManifestPlatform : IAsyncDisposable
         return value;
     }
 
-    private (int ExitCode, string Output) Podman(params string[] arguments) => Podman(new Dictionary<string, string>(), arguments);
+    private (int ExitCode, string Output) Podman(params string[] arguments) => ContainerRuntime.Run(_runtime, arguments);
 
-    private (int ExitCode, string Output) Podman(Dictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(_runtime) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"{_runtime} {arguments[0]} did not finish in 120 s");
-        }
-
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private (int ExitCode, string Output) Podman(Dictionary<string, string> environment, params string[] arguments) => ContainerRuntime.Run(_runtime, environment, arguments);
 
     private static (int ExitCode, string Output) Check((int ExitCode, string Output) result) =>
         result.ExitCode == 0 ? result : throw new InvalidOperationException($"The container runtime failed ({result.ExitCode}): {result.Output}");

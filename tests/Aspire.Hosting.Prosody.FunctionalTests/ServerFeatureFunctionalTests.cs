@@ -105,25 +105,7 @@ public class ServerFeatureFunctionalTests
         });
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        using (var request = new HttpRequestMessage(HttpMethod.Put, putUrl) { Content = new ByteArrayContent(content) })
-        {
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            foreach (var header in put.Elements(Upload + "header"))
-            {
-                Assert.True(request.Headers.TryAddWithoutValidation((string)header.Attribute("name")!, header.Value));
-            }
-
-            using var response = await http.SendAsync(request, Cancel);
-            Assert.True(response.StatusCode == HttpStatusCode.Created,
-                $"PUT {putUrl} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Cancel)}");
-        }
-
-        using (var response = await http.GetAsync(getUrl, Cancel))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal(content, await response.Content.ReadAsByteArrayAsync(Cancel));
-            Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-        }
+        Assert.Equal("text/plain", await UploadAndDownloadAsync(http, slot, content, "text/plain"));
 
         // sizeLimitMegabytes: 1. A 1 MiB file gets a slot, a 2 MiB file does not (Prosody's default limit, 10 MiB, would allow it).
         await RequestUploadSlotAsync(alice, upload, "one-mebibyte.bin", 1024 * 1024, "application/octet-stream");

@@ -117,6 +117,33 @@ internal static class ServerFeatureProtocols
     }
 
     /// <summary>
+    /// Uploads a file into a slot (XEP-0363 section 5): PUT with the headers the slot names, expecting 201, then GET it
+    /// back and compare. Returns the GET response's media type.
+    /// </summary>
+    public static async Task<string?> UploadAndDownloadAsync(HttpClient http, XElement slot, byte[] content, string contentType)
+    {
+        var put = slot.Element(Upload + "put")!;
+        var putUrl = new Uri((string)put.Attribute("url")!);
+        using (var request = new HttpRequestMessage(HttpMethod.Put, putUrl) { Content = new ByteArrayContent(content) })
+        {
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+            foreach (var header in put.Elements(Upload + "header"))
+            {
+                Assert.True(request.Headers.TryAddWithoutValidation((string)header.Attribute("name")!, header.Value));
+            }
+
+            using var response = await http.SendAsync(request, Cancel);
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created,
+                $"PUT {putUrl} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Cancel)}");
+        }
+
+        using var download = await http.GetAsync(new Uri((string)slot.Element(Upload + "get")!.Attribute("url")!), Cancel);
+        Assert.Equal(System.Net.HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(content, await download.Content.ReadAsByteArrayAsync(Cancel));
+        return download.Content.Headers.ContentType?.MediaType;
+    }
+
+    /// <summary>
     /// The value of a configuration option for a host (or component) as the running server has it, read with
     /// <c>prosodyctl shell config get</c> in the container and serialised by Prosody (strings are quoted).
     /// </summary>
