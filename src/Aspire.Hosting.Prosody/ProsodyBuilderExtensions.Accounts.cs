@@ -17,9 +17,9 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ProsodyValidation.UserName(userName, nameof(userName));
-        var accounts = builder.Resource.Settings.Accounts;
-        ThrowIfTaken(accounts.Skip(1), userName, nameof(userName));
-        accounts[0] = accounts[0] with { UserName = userName };
+        var settings = builder.Resource.Settings;
+        ThrowIfTaken(settings.Users, userName, nameof(userName));
+        settings.Administrator = settings.Administrator with { UserName = userName };
         return builder;
     }
 
@@ -48,12 +48,12 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ProsodyValidation.UserName(userName, nameof(userName));
-        var accounts = builder.Resource.Settings.Accounts;
-        ThrowIfTaken(accounts, userName, nameof(userName));
+        var settings = builder.Resource.Settings;
+        ThrowIfTaken(settings.Accounts, userName, nameof(userName));
 
         var secret = password?.Resource
             ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder.ApplicationBuilder, $"{builder.Resource.Name}-{userName}-password", special: false);
-        accounts.Add(new ProsodyAccount(userName, secret, isAdmin));
+        settings.Users.Add(new ProsodyAccount(userName, secret, isAdmin));
         return builder;
     }
 

@@ -51,7 +51,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="builder">The resource builder.</param>
     /// <param name="subdomain">One DNS label, <c>upload</c> by default.</param>
     /// <param name="sizeLimitMegabytes">The largest file, in MiB (<c>PROSODY_UPLOAD_LIMIT_MB</c>); null keeps Prosody's 10 MiB.</param>
-    /// <param name="quotaGigabytes">The space all uploads may take, in GiB (<c>http_file_share_global_quota</c>); null for no quota.</param>
+    /// <param name="quotaGigabytes">The space all uploads may take, in GiB (<c>PROSODY_UPLOAD_STORAGE_GB</c>); null for no quota.</param>
     /// <param name="expiryDays">Days after which uploads are deleted (<c>http_file_share_expires_after</c>); null keeps Prosody's 7 days.</param>
     /// <returns>The resource builder.</returns>
     public static IResourceBuilder<ProsodyResource> WithFileShare(

@@ -64,10 +64,7 @@ public static partial class ProsodyBuilderExtensions
                 nameof(database));
         }
 
-        var kind = resource is PostgresDatabaseResource ? ProsodySqlDriver.PostgreSql
-            : resource.GetType().Name.Contains("MySql", StringComparison.OrdinalIgnoreCase) ? ProsodySqlDriver.MySql
-            : (ProsodySqlDriver?)null;
-        if (kind is { } actual && actual != driver)
+        if (ServerKind(resource) is { } actual && actual != driver)
         {
             throw new ArgumentException(
                 $"The resource '{resource.Name}' is a {DriverName(actual)} database but the driver given is {driverName}. Pass ProsodySqlDriver.{actual}.",
@@ -130,6 +127,18 @@ public static partial class ProsodyBuilderExtensions
         SetStorage(builder, new ProsodyStorage(ProsodyStorage.Sqlite, ProsodyValidation.FileName(fileName, nameof(fileName))));
         return builder;
     }
+
+    /// <summary>
+    /// Which server a database resource belongs to, by what it offers: Aspire's database resources give a connection
+    /// URI whose scheme names the server. Null when it does not say.
+    /// </summary>
+    private static ProsodySqlDriver? ServerKind(IResourceWithConnectionString database) =>
+        database.GetConnectionProperty("Uri").Format switch
+        {
+            var uri when uri.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) => ProsodySqlDriver.PostgreSql,
+            var uri when uri.StartsWith("mysql://", StringComparison.OrdinalIgnoreCase) => ProsodySqlDriver.MySql,
+            _ => null,
+        };
 
     /// <summary>
     /// In run mode Aspire creates the database once its server is up; a published model has nobody to do that, and

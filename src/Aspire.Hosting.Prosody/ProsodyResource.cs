@@ -35,8 +35,7 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
         ArgumentNullException.ThrowIfNull(adminPassword);
         PrimaryEndpoint = new(this, ClientEndpointName);
         HttpEndpoint = new(this, HttpEndpointName);
-        Settings = new ProsodySettings(name);
-        Settings.Accounts.Add(new ProsodyAccount("admin", adminPassword, IsAdmin: true));
+        Settings = new ProsodySettings(name, adminPassword);
     }
 
     /// <summary>Gets the client-to-server (c2s) XMPP endpoint.</summary>
@@ -58,10 +57,10 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     public string Domain => Settings.Domain;
 
     /// <summary>Gets the user name of the administrator account.</summary>
-    public string AdminUserName => Settings.Accounts[0].UserName;
+    public string AdminUserName => Settings.Administrator.UserName;
 
     /// <summary>Gets the parameter that holds the administrator account's password.</summary>
-    public ParameterResource AdminPasswordParameter => Settings.Accounts[0].Password;
+    public ParameterResource AdminPasswordParameter => Settings.Administrator.Password;
 
     /// <summary>Gets the websocket URI (RFC 7395) clients connect to, for example <c>ws://localhost:5280/xmpp-websocket</c>.</summary>
     public ReferenceExpression WebSocketUri =>

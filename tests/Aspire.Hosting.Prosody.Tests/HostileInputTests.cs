@@ -72,7 +72,7 @@ public partial class HostileInputTests
         new("WithMessageArchive", "retentionDays", (_, chat, v) => chat.WithMessageArchive(v), (g, v) => Expect("PROSODY_ARCHIVE_EXPIRY_DAYS", Number(v), g.Env)),
         new("WithMultiUserChat", "historyMessages", (_, chat, v) => chat.WithMultiUserChat(historyMessages: v), (g, v) => ExpectLuaNumber(g, "max_history_messages", v)),
         new("WithFileShare", "sizeLimitMegabytes", (_, chat, v) => chat.WithFileShare(sizeLimitMegabytes: v), (g, v) => Expect("PROSODY_UPLOAD_LIMIT_MB", Number(v), g.Env)),
-        new("WithFileShare", "quotaGigabytes", (_, chat, v) => chat.WithFileShare(quotaGigabytes: v), (g, v) => ExpectLuaNumber(g, "http_file_share_global_quota", v * 1024L * 1024 * 1024)),
+        new("WithFileShare", "quotaGigabytes", (_, chat, v) => chat.WithFileShare(quotaGigabytes: v), (g, v) => Expect("PROSODY_UPLOAD_STORAGE_GB", Number(v), g.Env)),
         new("WithFileShare", "expiryDays", (_, chat, v) => chat.WithFileShare(expiryDays: v), (g, v) => ExpectLuaNumber(g, "http_file_share_expires_after", v * 86400L)),
         new("WithLogLevel", "level", (_, chat, v) => chat.WithLogLevel((ProsodyLogLevel)v), (g, v) => Expect("PROSODY_LOGLEVEL", ((ProsodyLogLevel)v).ToString().ToLowerInvariant(), g.Env)),
     ];

@@ -164,8 +164,7 @@ public class ProsodyEnvironmentTests
 
         Assert.Equal("rooms.chat.localhost:muc,files.chat.localhost:http_file_share", environment["PROSODY_COMPONENTS"]);
         Assert.Equal("50", environment["PROSODY_UPLOAD_LIMIT_MB"]);
-        // The 13.0 template reads the quota from a misspelled variable: the quota goes into conf.d instead.
-        Assert.DoesNotContain("PROSODY_UPLOAD_STORAGE_GB", environment.Keys);
+        Assert.Equal("2", environment["PROSODY_UPLOAD_STORAGE_GB"]);
     }
 
     [Fact]

@@ -45,7 +45,8 @@ public class ProsodyServerFeatureTests
         var config = await ConfigOf(chat, app);
         var environment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run);
 
-        Assert.Contains($"http_file_share_global_quota = {3L * 1024 * 1024 * 1024}", config);
+        Assert.Equal("3", environment["PROSODY_UPLOAD_STORAGE_GB"]);
+        Assert.DoesNotContain("http_file_share_global_quota", config);
         Assert.Contains("http_external_url = ENV_ASPIRE_HTTP_EXTERNAL_URL", config);
         var url = Assert.IsType<ReferenceExpression>(environment["ASPIRE_HTTP_EXTERNAL_URL"]);
         var endpoint = Assert.IsType<EndpointReferenceExpression>(Assert.Single(url.ValueProviders));

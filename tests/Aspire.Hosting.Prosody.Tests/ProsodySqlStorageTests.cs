@@ -3,7 +3,10 @@ namespace Aspire.Hosting.Prosody.Tests;
 /// <summary>SQL storage: references in, PROSODY_SQL_* and the sql option out; bad combinations rejected.</summary>
 public class ProsodySqlStorageTests
 {
-    /// <summary>A stand-in for Aspire's MySQL database resource, which is not on this package feed.</summary>
+    /// <summary>
+    /// A stand-in for Aspire's MySQL database resource, which is not on this package feed: the same connection
+    /// properties, including the <c>mysql://</c> URI by which a MySQL database is recognised.
+    /// </summary>
     private sealed class FakeMySqlDatabaseResource(string name, ParameterResource password) : Resource(name), IResourceWithConnectionString
     {
         public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"Server=mysql;Port=3307;User ID=root;Password={password};Database=prosodydb");
@@ -15,6 +18,7 @@ public class ProsodySqlStorageTests
             new("Username", ReferenceExpression.Create($"root")),
             new("Password", ReferenceExpression.Create($"{password}")),
             new("DatabaseName", ReferenceExpression.Create($"prosodydb")),
+            new("Uri", ReferenceExpression.Create($"mysql://root:{password}@mysql.dev.internal:3307/prosodydb")),
         ];
     }
 

@@ -62,12 +62,6 @@ internal static class ProsodyConfigFile
                 // The image's PROSODY_UPLOAD_EXPIRY_DAYS sets a misspelled option that mod_http_file_share never reads.
                 lua.AppendLine($"http_file_share_expires_after = {LuaSyntax.Number(days * 86400L)}");
             }
-
-            if (share.QuotaGigabytes is { } quota)
-            {
-                // The 13.0 template reads its quota variable under a misspelled name, so it is set here.
-                lua.AppendLine($"http_file_share_global_quota = {LuaSyntax.Number(quota * 1024L * 1024 * 1024)}");
-            }
         }
 
         if (settings.MultiUserChat is { } muc)

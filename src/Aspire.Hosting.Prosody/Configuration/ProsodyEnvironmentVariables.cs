@@ -49,7 +49,7 @@ internal static class ProsodyEnvironmentVariables
         Add("PROSODY_COMPONENTS", List(configuration.Components.Select(c => $"{c.Name}:{c.Type}")));
         Add("PROSODY_MUC_MODULES", List(configuration.MultiUserChatModules));
         Add("PROSODY_UPLOAD_LIMIT_MB", Number(settings.FileShare?.SizeLimitMegabytes));
-        // Not PROSODY_UPLOAD_STORAGE_GB: the 13.0 template reads the quota from a misspelled variable.
+        Add("PROSODY_UPLOAD_STORAGE_GB", Number(settings.FileShare?.QuotaGigabytes));
         if (settings.Federation is { SecureAuthentication: false })
         {
             // The image's template only turns certificate-based s2s authentication off for the literal "0".

@@ -6,12 +6,19 @@ namespace Aspire.Hosting.Prosody.Configuration;
 /// What the app model asks of one Prosody server. Builder methods only record intent here;
 /// <see cref="ProsodyConfiguration"/> turns it into environment variables and configuration.
 /// </summary>
-internal sealed class ProsodySettings(string resourceName)
+internal sealed class ProsodySettings(string resourceName, ParameterResource adminPassword)
 {
     // ".localhost" names resolve to loopback (RFC 6761) and never to the container's random hostname.
     public string Domain { get; set; } = $"{resourceName.ToLowerInvariant()}.localhost";
 
-    public List<ProsodyAccount> Accounts { get; } = [];
+    /// <summary>The administrator account (<c>admin</c> unless renamed), listed in <c>PROSODY_ADMINS</c>.</summary>
+    public ProsodyAccount Administrator { get; set; } = new("admin", adminPassword, IsAdmin: true);
+
+    /// <summary>The accounts added with <c>WithUser</c>, in call order.</summary>
+    public List<ProsodyAccount> Users { get; } = [];
+
+    /// <summary>Every account Prosody creates at start: the administrator first.</summary>
+    public IEnumerable<ProsodyAccount> Accounts => [Administrator, .. Users];
 
     public SortedSet<string> EnabledModules { get; } = new(StringComparer.Ordinal);
 
