@@ -157,14 +157,16 @@ public class ProsodyTurnTests
         // Only the checks: the script up to where it would start turnserver.
         var script = CoturnCommandLine.Script(turn, "a.test", null);
         var checks = script[..script.IndexOf("umask", StringComparison.Ordinal)] + "exit 0";
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", checks } };
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", checks }, RedirectStandardError = true };
         start.Environment["TURN_SECRET"] = "Secret42";
         start.Environment["TURN_EXTERNAL_IP"] = address;
 
         using var shell = System.Diagnostics.Process.Start(start)!;
+        var error = await shell.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await shell.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(expectedExit, shell.ExitCode);
+        Assert.Equal(expectedExit == 0 ? "" : "The TURN external address must be an IP address.\n", error);
     }
 
     [Fact]

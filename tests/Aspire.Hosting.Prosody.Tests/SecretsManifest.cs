@@ -15,7 +15,7 @@ internal static class SecretsManifest
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             var executionContext = app.Services.GetRequiredService<DistributedApplicationExecutionContext>();
-            var context = new ManifestPublishingContext(executionContext, Path.Combine(Path.GetTempPath(), "manifest.json"), writer, CancellationToken.None);
+            var context = new ManifestPublishingContext(executionContext, TestModel.ManifestPath(), writer, CancellationToken.None);
             // ManifestPublishingContext.WriteModel is what the manifest publisher calls; it is internal in Aspire 13.6.5.
             var writeModel = typeof(ManifestPublishingContext).GetMethod("WriteModel", BindingFlags.Instance | BindingFlags.NonPublic)
                 ?? throw new InvalidOperationException("Aspire's ManifestPublishingContext.WriteModel is gone: write the manifest another way.");

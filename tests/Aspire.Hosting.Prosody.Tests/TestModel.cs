@@ -96,6 +96,12 @@ internal static class TestModel
         return Assert.IsType<string>(file.Contents);
     }
 
+    /// <summary>
+    /// A manifest path of its own for each manifest written: Aspire copies generated Dockerfiles beside it, and tests
+    /// writing manifests in parallel must not share those files.
+    /// </summary>
+    public static string ManifestPath() => Path.Combine(Path.GetTempPath(), "prosody-publish-tests", Guid.NewGuid().ToString("N"), "manifest.json");
+
     public static async Task<JsonNode> ManifestAsync(this DistributedApplication app, ContainerResource resource)
     {
         using var stream = new MemoryStream();
@@ -103,7 +109,7 @@ internal static class TestModel
         {
             var executionContext = app.Services.GetRequiredService<DistributedApplicationExecutionContext>();
             writer.WriteStartObject();
-            await new ManifestPublishingContext(executionContext, Path.Combine(Path.GetTempPath(), "manifest.json"), writer, CancellationToken.None)
+            await new ManifestPublishingContext(executionContext, TestModel.ManifestPath(), writer, CancellationToken.None)
                 .WriteContainerAsync(resource);
             writer.WriteEndObject();
         }

@@ -15,95 +15,123 @@ internal static class ProsodyEnvironmentVariables
 {
     public static IReadOnlyList<KeyValuePair<string, object>> Create(ProsodyConfiguration configuration)
     {
+        var variables = new Variables();
+        AddServer(variables, configuration);
+        AddFeatures(variables, configuration);
+        AddStorage(variables, configuration);
+        AddTurn(variables, configuration);
+        AddSecrets(variables, configuration);
+        return variables;
+    }
+
+    private static string? List(IEnumerable<string> values) => string.Join(",", values) is { Length: > 0 } joined ? joined : null;
+
+    private static string? Number(int? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    private static void AddServer(Variables variables, ProsodyConfiguration configuration)
+    {
         var settings = configuration.Settings;
-        var variables = new List<KeyValuePair<string, object>>();
-
-        void Add(string name, object? value)
-        {
-            if (value is not null and not "")
-            {
-                variables.Add(new(name, value));
-            }
-        }
-
-        static string? List(IEnumerable<string> values) => string.Join(",", values) is { Length: > 0 } joined ? joined : null;
-        static string? Number(int? value) => value?.ToString(CultureInfo.InvariantCulture);
-
-        Add("PROSODY_VIRTUAL_HOSTS", configuration.Domain);
-        Add("PROSODY_ADMINS", List(configuration.Admins));
-        Add("PROSODY_PLUGIN_PATHS", $"/etc/prosody/modules,{ProsodyConfiguration.ModulesDirectory}");
-        Add("PROSODY_ENABLE_MODULES", List(configuration.EnabledModules));
-        Add("PROSODY_DISABLE_MODULES", List(configuration.DisabledModules));
-        Add("PROSODY_LOGLEVEL", settings.LogLevel?.ToString().ToLowerInvariant());
-        Add("PROSODY_C2S_RATE_LIMIT", configuration.ClientRateLimit);
-        Add("PROSODY_S2S_RATE_LIMIT", settings.ServerRateLimit);
+        variables.Add("PROSODY_VIRTUAL_HOSTS", configuration.Domain);
+        variables.Add("PROSODY_ADMINS", List(configuration.Admins));
+        variables.Add("PROSODY_PLUGIN_PATHS", $"/etc/prosody/modules,{ProsodyConfiguration.ModulesDirectory}");
+        variables.Add("PROSODY_ENABLE_MODULES", List(configuration.EnabledModules));
+        variables.Add("PROSODY_DISABLE_MODULES", List(configuration.DisabledModules));
+        variables.Add("PROSODY_LOGLEVEL", settings.LogLevel?.ToString().ToLowerInvariant());
+        variables.Add("PROSODY_C2S_RATE_LIMIT", configuration.ClientRateLimit);
+        variables.Add("PROSODY_S2S_RATE_LIMIT", settings.ServerRateLimit);
         if (configuration.MetricsEnabled)
         {
-            Add("PROSODY_STATISTICS", "internal");
+            variables.Add("PROSODY_STATISTICS", "internal");
             // Collected when scraped: the single scraper (the AppHost, or your Prometheus) decides the interval.
-            Add("PROSODY_STATISTICS_INTERVAL", "manual");
+            variables.Add("PROSODY_STATISTICS_INTERVAL", "manual");
         }
+    }
 
+    private static void AddFeatures(Variables variables, ProsodyConfiguration configuration)
+    {
+        var settings = configuration.Settings;
         // Setting the archive expiry also enables mod_mam in the image's template.
-        Add("PROSODY_ARCHIVE_EXPIRY_DAYS", Number(settings.ArchiveRetentionDays));
-        Add("PROSODY_COMPONENTS", List(configuration.Components.Select(c => $"{c.Name}:{c.Type}")));
-        Add("PROSODY_MUC_MODULES", List(configuration.MultiUserChatModules));
-        Add("PROSODY_UPLOAD_LIMIT_MB", Number(settings.FileShare?.SizeLimitMegabytes));
-        Add("PROSODY_UPLOAD_STORAGE_GB", Number(settings.FileShare?.QuotaGigabytes));
+        variables.Add("PROSODY_ARCHIVE_EXPIRY_DAYS", Number(settings.ArchiveRetentionDays));
+        variables.Add("PROSODY_COMPONENTS", List(configuration.Components.Select(c => $"{c.Name}:{c.Type}")));
+        variables.Add("PROSODY_MUC_MODULES", List(configuration.MultiUserChatModules));
+        variables.Add("PROSODY_UPLOAD_LIMIT_MB", Number(settings.FileShare?.SizeLimitMegabytes));
+        variables.Add("PROSODY_UPLOAD_STORAGE_GB", Number(settings.FileShare?.QuotaGigabytes));
         if (settings.Federation is { SecureAuthentication: false })
         {
             // The image's template only turns certificate-based s2s authentication off for the literal "0".
-            Add("PROSODY_S2S_SECURE_AUTH", "0");
+            variables.Add("PROSODY_S2S_SECURE_AUTH", "0");
         }
 
         if (configuration.UsesPublishedHttpUrl && (settings.FileShare is not null))
         {
-            Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.PublishedHttpUrl);
+            variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.PublishedHttpUrl);
         }
+    }
 
-        foreach (var component in configuration.ExternalComponents)
+    private static void AddStorage(Variables variables, ProsodyConfiguration configuration)
+    {
+        if (configuration.Settings.Storage is not { } storage)
         {
-            Add(component.SecretVariable, component.Secret);
+            return;
         }
 
-        if (settings.Storage is { } storage)
+        // Setting the driver switches the image's template to SQL storage.
+        variables.Add("PROSODY_SQL_DRIVER", storage.Driver);
+        variables.Add("PROSODY_SQL_DB", storage.Database);
+        variables.Add("PROSODY_SQL_HOST", storage.Host);
+        variables.Add("PROSODY_SQL_USERNAME", storage.UserName);
+        // Not PROSODY_SQL_PASSWORD: the generated sql table leaves the password out (Prosody logs that table), and
+        // libpq or the MySQL client library reads it from its own variable.
+        if (configuration.SqlPasswordVariable is { } passwordVariable)
         {
-            // Setting the driver switches the image's template to SQL storage.
-            Add("PROSODY_SQL_DRIVER", storage.Driver);
-            Add("PROSODY_SQL_DB", storage.Database);
-            Add("PROSODY_SQL_HOST", storage.Host);
-            Add("PROSODY_SQL_USERNAME", storage.UserName);
-            // Not PROSODY_SQL_PASSWORD: the generated sql table leaves the password out (Prosody logs that table), and
-            // libpq or the MySQL client library reads it from its own variable.
-            if (configuration.SqlPasswordVariable is { } passwordVariable)
-            {
-                Add(passwordVariable, storage.Password);
-            }
-
-            // The image has no port variable: the generated configuration reads this one.
-            Add(ProsodyConfiguration.SqlPortVariable, storage.Port);
+            variables.Add(passwordVariable, storage.Password);
         }
 
-        if (settings.Turn is { } turn)
+        // The image has no port variable: the generated configuration reads this one.
+        variables.Add(ProsodyConfiguration.SqlPortVariable, storage.Port);
+    }
+
+    private static void AddTurn(Variables variables, ProsodyConfiguration configuration)
+    {
+        if (configuration.Settings.Turn is { } turn)
         {
             // Setting the secret enables mod_turn_external in the image's template.
-            Add("PROSODY_TURN_SECRET", turn.Secret);
-            Add("PROSODY_TURN_HOST", turn.Host);
-            Add("PROSODY_TURN_PORT", turn.Port);
+            variables.Add("PROSODY_TURN_SECRET", turn.Secret);
+            variables.Add("PROSODY_TURN_HOST", turn.Host);
+            variables.Add("PROSODY_TURN_PORT", turn.Port);
+        }
+    }
+
+    /// <summary>Component secrets, the deployment's certificate and key, and account passwords: parameters only.</summary>
+    private static void AddSecrets(Variables variables, ProsodyConfiguration configuration)
+    {
+        foreach (var component in configuration.ExternalComponents)
+        {
+            variables.Add(component.SecretVariable, component.Secret);
         }
 
         if (configuration.TlsFromEnvironment is { } tls)
         {
             // The entrypoint wrapper writes them to files before Prosody starts and keeps them out of its environment.
-            Add(ProsodyConfiguration.TlsCertificateVariable, tls.Certificate);
-            Add(ProsodyConfiguration.TlsKeyVariable, tls.Key);
+            variables.Add(ProsodyConfiguration.TlsCertificateVariable, tls.Certificate);
+            variables.Add(ProsodyConfiguration.TlsKeyVariable, tls.Key);
         }
 
         foreach (var account in configuration.Accounts)
         {
-            Add(account.PasswordVariable, account.Password);
+            variables.Add(account.PasswordVariable, account.Password);
         }
+    }
 
-        return variables;
+    /// <summary>The image treats an empty variable as set, so a variable is only written when it has a value.</summary>
+    private sealed class Variables : List<KeyValuePair<string, object>>
+    {
+        public void Add(string name, object? value)
+        {
+            if (value is not null and not "")
+            {
+                Add(new KeyValuePair<string, object>(name, value));
+            }
+        }
     }
 }
