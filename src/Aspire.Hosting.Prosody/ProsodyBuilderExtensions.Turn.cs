@@ -50,20 +50,7 @@ public static partial class ProsodyBuilderExtensions
         string? containerName = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ProsodyValidation.Port(port, nameof(port));
-        ProsodyValidation.Port(relayPortMin, nameof(relayPortMin));
-        ProsodyValidation.Port(relayPortMax, nameof(relayPortMax));
-        if (relayPortMin > relayPortMax || relayPortMax - relayPortMin + 1 > MaxRelayPorts)
-        {
-            throw new ArgumentOutOfRangeException(nameof(relayPortMax), relayPortMax,
-                $"The relay port range {relayPortMin}-{relayPortMax} must not be empty or inverted, and hold at most {MaxRelayPorts} ports (for example 49160-49169).");
-        }
-
-        if (port >= relayPortMin && port <= relayPortMax)
-        {
-            throw new ArgumentOutOfRangeException(nameof(port), port, $"The TURN port must lie outside the relay port range {relayPortMin}-{relayPortMax}.");
-        }
-
+        ValidateTurnPorts(port, relayPortMin, relayPortMax);
         if (externalAddress is not null)
         {
             ProsodyValidation.Address(externalAddress, nameof(externalAddress));
@@ -72,14 +59,7 @@ public static partial class ProsodyBuilderExtensions
         ThrowIfTurnConfigured(builder);
         var prosody = builder.Resource;
         var name = containerName ?? $"{prosody.Name}-turn";
-        var sharedSecret = secret?.Resource
-            ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder.ApplicationBuilder, $"{name}-secret", special: false);
-        if (sharedSecret.Default is GenerateParameterDefault { Special: true })
-        {
-            throw new ArgumentException(
-                $"The parameter '{sharedSecret.Name}' generates secrets with special characters, which coturn would mangle. Generate it with special: false.", nameof(secret));
-        }
-
+        var sharedSecret = TurnSecret(builder.ApplicationBuilder, name, secret);
         var isRunMode = builder.ApplicationBuilder.ExecutionContext.IsRunMode;
         var advertisedAddress = externalAddress ?? (isRunMode ? "127.0.0.1" : null);
         var turn = new CoturnResource(name, sharedSecret)
@@ -94,11 +74,60 @@ public static partial class ProsodyBuilderExtensions
                 : null,
         };
 
-        var healthCheckKey = $"{name}_check";
-        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+        var turnBuilder = AddCoturnContainer(builder.ApplicationBuilder, turn, prosody, port, isRunMode);
+        configureContainer?.Invoke(turnBuilder);
+
+        var clientEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
+        prosody.Settings.Turn = new ProsodyTurn(
+            (object?)advertisedAddress ?? turn.ExternalAddressParameter!,
+            clientEndpoint.Property(EndpointProperty.Port),
+            sharedSecret,
+            Tcp: true)
+        {
+            ContainerNetworkEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.DefaultAspireContainerNetwork),
+        };
+        return builder;
+    }
+
+    private static void ValidateTurnPorts(int port, int relayPortMin, int relayPortMax)
+    {
+        ProsodyValidation.Port(port, nameof(port));
+        ProsodyValidation.Port(relayPortMin, nameof(relayPortMin));
+        ProsodyValidation.Port(relayPortMax, nameof(relayPortMax));
+        if (relayPortMin > relayPortMax || relayPortMax - relayPortMin + 1 > MaxRelayPorts)
+        {
+            throw new ArgumentOutOfRangeException(nameof(relayPortMax), relayPortMax,
+                $"The relay port range {relayPortMin}-{relayPortMax} must not be empty or inverted, and hold at most {MaxRelayPorts} ports (for example 49160-49169).");
+        }
+
+        if (port >= relayPortMin && port <= relayPortMax)
+        {
+            throw new ArgumentOutOfRangeException(nameof(port), port, $"The TURN port must lie outside the relay port range {relayPortMin}-{relayPortMax}.");
+        }
+    }
+
+    /// <summary>The secret both sides share: the given parameter, or a generated one coturn can read.</summary>
+    private static ParameterResource TurnSecret(IDistributedApplicationBuilder builder, string name, IResourceBuilder<ParameterResource>? secret)
+    {
+        var sharedSecret = secret?.Resource
+            ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-secret", special: false);
+        if (sharedSecret.Default is GenerateParameterDefault { Special: true })
+        {
+            throw new ArgumentException(
+                $"The parameter '{sharedSecret.Name}' generates secrets with special characters, which coturn would mangle. Generate it with special: false.", nameof(secret));
+        }
+
+        return sharedSecret;
+    }
+
+    /// <summary>The coturn container: its endpoints, its command (<see cref="CoturnCommandLine"/>), its health check.</summary>
+    private static IResourceBuilder<CoturnResource> AddCoturnContainer(IDistributedApplicationBuilder builder, CoturnResource turn, ProsodyResource prosody, int port, bool isRunMode)
+    {
+        var healthCheckKey = $"{turn.Name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             healthCheckKey, _ => new CoturnHealthCheck(turn), failureStatus: default, tags: default));
 
-        var turnBuilder = builder.ApplicationBuilder.AddResource(turn)
+        var turnBuilder = builder.AddResource(turn)
             .WithImage(CoturnContainerImageTags.Image, CoturnContainerImageTags.Tag)
             .WithImageRegistry(CoturnContainerImageTags.Registry)
             .WithIconName("CallConnecting")
@@ -114,45 +143,41 @@ public static partial class ProsodyBuilderExtensions
             })
             .WithEnvironment(context =>
             {
-                context.EnvironmentVariables[CoturnCommandLine.SecretVariable] = sharedSecret;
+                context.EnvironmentVariables[CoturnCommandLine.SecretVariable] = turn.SecretParameter;
                 if (turn.ExternalAddressParameter is { } address)
                 {
                     context.EnvironmentVariables[CoturnCommandLine.ExternalAddressVariable] = address;
                 }
             })
-            .WithContainerRuntimeArgs(context =>
-            {
-                // Relayed media must reach the relay ports at the advertised address: publish the range one to one.
-                if (isRunMode)
-                {
-                    var range = $"{relayPortMin.ToString(CultureInfo.InvariantCulture)}-{relayPortMax.ToString(CultureInfo.InvariantCulture)}";
-                    context.Args.Add("--publish");
-                    context.Args.Add($"127.0.0.1:{range}:{range}/udp");
-                }
-            })
             .WithParentRelationship(prosody)
             .WithHealthCheck(healthCheckKey);
-        if (!isRunMode)
+        PublishRelayPorts(turnBuilder, isRunMode);
+        return turnBuilder;
+    }
+
+    /// <summary>
+    /// Relayed media must reach the relay ports at the advertised address, so they are exposed one to one: in run
+    /// mode as one runtime argument (an endpoint per port would be proxied and slow to start), when published as
+    /// endpoints a platform exposes.
+    /// </summary>
+    private static void PublishRelayPorts(IResourceBuilder<CoturnResource> turnBuilder, bool isRunMode)
+    {
+        var turn = turnBuilder.Resource;
+        if (isRunMode)
         {
-            // A platform exposes what the manifest lists: each relay port, one to one, since clients are told the port.
-            for (var relayPort = relayPortMin; relayPort <= relayPortMax; relayPort++)
+            turnBuilder.WithContainerRuntimeArgs(context =>
             {
-                turnBuilder.WithEndpoint(port: relayPort, targetPort: relayPort, scheme: "udp", name: $"relay-{relayPort.ToString(CultureInfo.InvariantCulture)}", isProxied: false, protocol: ProtocolType.Udp);
-            }
+                var range = $"{turn.RelayPortMin.ToString(CultureInfo.InvariantCulture)}-{turn.RelayPortMax.ToString(CultureInfo.InvariantCulture)}";
+                context.Args.Add("--publish");
+                context.Args.Add($"127.0.0.1:{range}:{range}/udp");
+            });
+            return;
         }
 
-        configureContainer?.Invoke(turnBuilder);
-
-        var clientEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
-        prosody.Settings.Turn = new ProsodyTurn(
-            (object?)advertisedAddress ?? turn.ExternalAddressParameter!,
-            clientEndpoint.Property(EndpointProperty.Port),
-            sharedSecret,
-            Tcp: true)
+        for (var relayPort = turn.RelayPortMin; relayPort <= turn.RelayPortMax; relayPort++)
         {
-            ContainerNetworkEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.DefaultAspireContainerNetwork),
-        };
-        return builder;
+            turnBuilder.WithEndpoint(port: relayPort, targetPort: relayPort, scheme: "udp", name: $"relay-{relayPort.ToString(CultureInfo.InvariantCulture)}", isProxied: false, protocol: ProtocolType.Udp);
+        }
     }
 
     /// <summary>

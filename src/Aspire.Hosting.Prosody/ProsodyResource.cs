@@ -82,7 +82,8 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     /// <summary>Whether the app model runs (rather than publishes); metrics default to on only then.</summary>
     internal bool IsRunMode { get; init; } = true;
 
-    internal bool MetricsEnabled => Settings.Metrics ?? IsRunMode;
+    /// <summary>Whether Prosody serves metrics: decided, like everything else, by <see cref="ProsodyConfiguration"/>.</summary>
+    internal bool MetricsEnabled => ProsodyConfiguration.Create(this, IsRunMode).MetricsEnabled;
 
     IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties()
     {
