@@ -13,14 +13,19 @@
 #        docker.io/library/mariadb:11.8     Debian trixie + MariaDB 11.8.x
 #
 # Idempotent: present images are kept; --rebuild builds them again. Needs no stdin.
+# Every image it builds carries the label io.aspire-hosting-prosody.stand-in; an image
+# under one of these references WITHOUT that label (the official image, pulled from a
+# registry) is never overwritten or shadowed, not even with --rebuild: it is used as is.
 # See eng/containers/README.md for what each image implements and how faithful it is.
 #
-# Usage: provision.sh [--rebuild] [--refresh-base] [--skip-smoke] [IMAGE...]
+# Usage: provision.sh [--rebuild] [--refresh-base] [--skip-smoke] [--podman-only] [IMAGE...]
 #   IMAGE                one or more of: prosody-13.0 prosody-0.12 postgres coturn mariadb
 #                        (default: all)
-#   --rebuild            build the selected images even when they exist
+#   --rebuild            build the selected stand-ins again even when they exist
 #   --refresh-base       debootstrap the base systems again instead of using the cache
 #   --skip-smoke         do not `podman run` each image after provisioning
+#   --podman-only        install and configure podman, build no image (a machine that
+#                        pulls the official images from a registry needs no stand-in)
 # Environment:
 #   ENG_CONTAINERS_CACHE   cache directory (default /var/cache/eng-containers): base
 #                          system tarballs and downloaded .deb files, outside the repo
@@ -49,7 +54,10 @@ HOST_PACKAGES=(podman runc conmon netavark aardvark-dns slirp4netns fuse-overlay
 
 ALL_IMAGES=(prosody-13.0 prosody-0.12 postgres coturn mariadb)
 
-REBUILD=0 REFRESH_BASE=0 SMOKE=1
+REBUILD=0 REFRESH_BASE=0 SMOKE=1 PODMAN_ONLY=0
+
+# Set on every image this script builds; its absence marks an image it must not touch.
+STAND_IN_LABEL=io.aspire-hosting-prosody.stand-in
 SELECTED=()
 
 # ---------------------------------------------------------------- output and errors
@@ -77,6 +85,7 @@ parse_arguments() {
 			--rebuild) REBUILD=1 ;;
 			--refresh-base) REFRESH_BASE=1 ;;
 			--skip-smoke) SMOKE=0 ;;
+			--podman-only) PODMAN_ONLY=1 ;;
 			-h | --help) usage; exit 0 ;;
 			prosody-13.0 | prosody-0.12 | postgres | coturn | mariadb) SELECTED+=("$argument") ;;
 			*) die "unknown argument '$argument' (see --help)" ;;
@@ -375,6 +384,7 @@ root_import() {
 		fi
 	done
 	changes+=(--change "LABEL org.opencontainers.image.description=Local stand-in for $ref built from Debian packages by eng/containers/provision.sh")
+	changes+=(--change "LABEL $STAND_IN_LABEL=eng/containers/provision.sh")
 	# --xattrs keeps file capabilities (coturn's turnserver may bind ports below 1024).
 	tar -C "$ROOT" --numeric-owner --xattrs --xattrs-include='security.capability' -cf - . |
 		podman import --quiet "${changes[@]}" - "$ref" >/dev/null || die "podman import of $ref failed"
@@ -388,7 +398,6 @@ DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # Prosody as the official image has it: tini as PID 1, /entrypoint.sh as root, our
 # env-driven config template, Lua 5.4 and all three LuaDBI drivers.
 prosody_common() {
-	local template="$1"
 	# Without systemd, the package's sysusers file still creates the user (uid/gid from
 	# the top of the system range), but nothing applies its tmpfiles: create the
 	# directories the package expects, with the official image's owners.
@@ -400,7 +409,8 @@ prosody_common() {
 	# Debian's examples (0.12 also links localhost.cfg.lua into conf.d): conf.d starts
 	# empty, it is the place for the user's extra configuration.
 	rm -rf "$ROOT/etc/prosody/conf.avail" "$ROOT"/etc/prosody/conf.d/*
-	copy_in "$HERE/prosody/$template" /etc/prosody/prosody.cfg.lua 0644 root:root
+	# One template for both versions: it switches on the Prosody version it runs under.
+	copy_in "$HERE/prosody/prosody.cfg.lua" /etc/prosody/prosody.cfg.lua 0644 root:root
 	copy_in "$HERE/prosody/entrypoint.sh" /entrypoint.sh 0755 root:root
 	log "  prosody user: $(in_root id prosody)"
 }
@@ -424,7 +434,7 @@ build_prosody-13.0() {
 	# systemd's sysusers; the standalone one avoids pulling in systemd.
 	root_install prosody/trixie-backports systemd-standalone-sysusers "${PROSODY_PACKAGES[@]}"
 	require_version prosody '^13\.0\.'
-	prosody_common prosody-13.0.cfg.lua
+	prosody_common
 	root_finish
 	root_import "$PROSODY_13_REF" "${PROSODY_CHANGES[@]}"
 }
@@ -433,7 +443,7 @@ build_prosody-0.12() {
 	root_begin bookworm "bookworm bookworm-updates" bookworm-security
 	root_install prosody "${PROSODY_PACKAGES[@]}"
 	require_version prosody '^0\.12\.'
-	prosody_common prosody-0.12.cfg.lua
+	prosody_common
 	root_finish
 	root_import "$PROSODY_012_REF" "${PROSODY_CHANGES[@]}"
 }
@@ -547,6 +557,14 @@ image_ref() {
 	esac
 }
 
+# Whether REF was built by this script: its label, or (images built before the label
+# existed) the description this script has always written.
+is_stand_in() {
+	local labels
+	labels="$(podman image inspect --format '{{json .Labels}}' "$1" 2>/dev/null || :)"
+	[[ "$labels" == *"\"$STAND_IN_LABEL\""* || "$labels" == *"built from Debian packages by eng/containers/provision.sh"* ]]
+}
+
 # A trivial `podman run --rm` of every image: proves podman can run what was built.
 smoke_test() {
 	local name ref output
@@ -567,9 +585,17 @@ main() {
 	install_host_packages
 	configure_podman
 	detect_mirrors
+	if [[ "$PODMAN_ONLY" == 1 ]]; then
+		log "podman ready; no image built (--podman-only) ($(elapsed "$started" "$(now)") s)"
+		return
+	fi
 	for name in "${SELECTED[@]}"; do
 		ref="$(image_ref "$name")"
 		image_started="$(now)"
+		if podman image exists "$ref" && ! is_stand_in "$ref"; then
+			log "image $ref: present and not built by this script (no $STAND_IN_LABEL label): used as it is, never replaced"
+			continue
+		fi
 		if [[ "$REBUILD" == 0 ]] && podman image exists "$ref"; then
 			log "image $ref: present, kept ($(elapsed "$image_started" "$(now)") s)"
 			continue

@@ -1,9 +1,10 @@
--- /etc/prosody/prosody.cfg.lua of the locally built stand-in for prosodyim/prosody:13.0
--- (built by eng/containers/provision.sh).
+-- /etc/prosody/prosody.cfg.lua of the locally built stand-ins for prosodyim/prosody:13.0
+-- and :0.12 (built by eng/containers/provision.sh): one template for both versions.
 --
 -- Written for this repository from the documented contract of the official image's
 -- environment-driven configuration: every PROSODY_* variable below behaves as the
--- official 13.0 template does, quirks included (see eng/containers/README.md).
+-- official template of the running version does, quirks included (see
+-- eng/containers/README.md).
 -- Values are read through ENV_<NAME>, i.e. os.getenv() while this file is parsed.
 -- Careful: an empty variable is a non-nil string, and Lua treats "" as true.
 --
@@ -20,13 +21,16 @@ local function env_list(value, separator)
 	return items;
 end
 
--- Prosody 13 wants the Lua standard library reached through `Lua.` in config files.
-local unpack, to_number, each = Lua.table.unpack, Lua.tonumber, Lua.ipairs;
+-- The version switch. Prosody 13 gives config files the Lua standard library as `Lua`;
+-- 0.12 lets them see Lua's globals directly.
+local prosody13 = Lua ~= nil;
+local L = prosody13 and Lua or _G;
+local unpack, to_number, each = L.table.unpack or L.unpack, L.tonumber, L.ipairs;
 
 -- Hosts are needed early (turn_external_host may default to the network host name).
 -- Without PROSODY_VIRTUAL_HOSTS the only host is the container's host name.
 local virtual_hosts = env_list(ENV_PROSODY_VIRTUAL_HOSTS)
-	or { Lua.require("prosody.util.pposix").uname().nodename };
+	or { L.require(prosody13 and "prosody.util.pposix" or "util.pposix").uname().nodename };
 local network_hostname = ENV_PROSODY_NETWORK_HOSTNAME or (#virtual_hosts == 1 and virtual_hosts[1]);
 
 ---------- Global settings ----------
@@ -36,12 +40,14 @@ plugin_paths = env_list(ENV_PROSODY_PLUGIN_PATHS or "/etc/prosody/modules")
 -- Global admins (role prosody:operator in 13.0); unset means no admins.
 admins = env_list(ENV_PROSODY_ADMINS)
 
--- The module set of the official 13.0 template. Commented out there, and so only
+-- The module set of the official templates. Commented out there, and so only
 -- reachable through PROSODY_ENABLE_MODULES (or the variables below): mam,
 -- turn_external, bosh, http_openmetrics, websocket, announce, groups, legacyauth,
 -- mimicking, motd, proxy65, s2s_bidi, server_contact_info, tombstones,
 -- watchregistrations, welcome.
-modules_enabled = {
+-- Built as a local list and assigned once: 0.12 has no `option:append`, and 13.0's
+-- template appends to the same effect.
+local enabled = {
 	"disco"; "roster"; "saslauth"; "tls";
 	"blocklist"; "bookmarks"; "carbons"; "dialback"; "limits"; "pep"; "private";
 	"smacks"; "vcard4"; "vcard_legacy";
@@ -50,14 +56,18 @@ modules_enabled = {
 	"admin_adhoc"; "admin_shell";
 }
 
-if ENV_PROSODY_ENABLE_MODULES then
-	modules_enabled:append(env_list(ENV_PROSODY_ENABLE_MODULES))
+local function enable(names)
+	for _, name in each(names or {}) do
+		enabled[#enabled + 1] = name;
+	end
 end
+
+enable(env_list(ENV_PROSODY_ENABLE_MODULES))
 
 -- A TURN secret switches on mod_turn_external (credentials for coturn's
 -- --use-auth-secret). The host falls back to the network host name.
 if ENV_PROSODY_TURN_SECRET then
-	modules_enabled:append{ "turn_external" }
+	enable{ "turn_external" }
 	turn_external_secret = ENV_PROSODY_TURN_SECRET
 	turn_external_host = ENV_PROSODY_TURN_HOST or network_hostname or nil
 	turn_external_port = ENV_PROSODY_TURN_PORT
@@ -66,20 +76,24 @@ end
 
 -- Any retention setting also switches on message archiving.
 if ENV_PROSODY_RETENTION_DAYS or ENV_PROSODY_ARCHIVE_EXPIRY_DAYS then
-	modules_enabled:append{ "mam" }
+	enable{ "mam" }
 end
 
-modules_disabled = env_list(ENV_PROSODY_DISABLE_MODULES)
+modules_enabled = enabled
+modules_disabled = env_list(ENV_PROSODY_DISABLE_MODULES) or {}
 
 -- Only the literal "0" turns certificate-based s2s authentication off.
 s2s_secure_auth = ENV_PROSODY_S2S_SECURE_AUTH ~= "0"
 
--- DANE: ANY non-empty value (even "0" or "false") turns it on.
-use_dane = ENV_PROSODY_USE_DANE and true or false
-unbound = {
-	trustfile = ENV_PROSODY_USE_DANE and "/usr/share/dns/root.ds"; -- from dns-root-data
-	forward = env_list(ENV_PROSODY_DNS_RESOLVERS);
-}
+-- DANE: ANY non-empty value (even "0" or "false") turns it on. PROSODY_USE_DANE and
+-- PROSODY_DNS_RESOLVERS are 13.0-only: the 0.12 template does not read them.
+if prosody13 then
+	use_dane = ENV_PROSODY_USE_DANE and true or false
+	unbound = {
+		trustfile = ENV_PROSODY_USE_DANE and "/usr/share/dns/root.ds"; -- from dns-root-data
+		forward = env_list(ENV_PROSODY_DNS_RESOLVERS);
+	}
+end
 
 limits = {
 	c2s = { rate = ENV_PROSODY_C2S_RATE_LIMIT or "10kb/s" };
