@@ -27,7 +27,7 @@ public static partial class ProsodyBuilderExtensions
         if (allowedNetwork is not null)
         {
             ProsodyValidation.Network(allowedNetwork, nameof(allowedNetwork));
-            if (builder.ApplicationBuilder.ExecutionContext.IsPublishMode && allowedNetwork.EndsWith("/0", StringComparison.Ordinal))
+            if (!builder.Resource.IsRunMode && allowedNetwork.EndsWith("/0", StringComparison.Ordinal))
             {
                 throw new ArgumentException(
                     $"'{allowedNetwork}' would let every address read Prosody's metrics in a deployment. Give the network of your Prometheus, such as '10.0.0.0/8'.",

@@ -148,7 +148,7 @@ public static partial class ProsodyBuilderExtensions
     /// </summary>
     private static void CreateDatabaseWhenDeployed(IResourceBuilder<ProsodyResource> builder, IResourceWithConnectionString database, ProsodySqlDriver driver)
     {
-        if (!builder.ApplicationBuilder.ExecutionContext.IsPublishMode || database is not IResourceWithParent { Parent: ContainerResource server })
+        if (builder.Resource.IsRunMode || database is not IResourceWithParent { Parent: ContainerResource server })
         {
             return;
         }

@@ -37,7 +37,7 @@ public static partial class ProsodyBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(source);
         // Run mode: the wrapper is one of the files copied into the container. The published image has it as its entrypoint.
-        if (!isReadOnly && builder.ApplicationBuilder.ExecutionContext.IsRunMode)
+        if (!isReadOnly && builder.Resource.IsRunMode)
         {
             builder.Resource.Settings.DataDirectoryMayBeRootOwned = true;
             builder.WithEntrypoint(ProsodyConfiguration.EntrypointPath);

@@ -60,7 +60,7 @@ public static partial class ProsodyBuilderExtensions
         var prosody = builder.Resource;
         var name = containerName ?? $"{prosody.Name}-turn";
         var sharedSecret = TurnSecret(builder.ApplicationBuilder, name, secret);
-        var isRunMode = builder.ApplicationBuilder.ExecutionContext.IsRunMode;
+        var isRunMode = builder.Resource.IsRunMode;
         var advertisedAddress = externalAddress ?? (isRunMode ? "127.0.0.1" : null);
         var turn = new CoturnResource(name, sharedSecret)
         {

@@ -75,7 +75,7 @@ public static partial class ProsodyBuilderExtensions
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             healthCheckKey, _ => new ProsodyHealthCheck(resource), failureStatus: default, tags: default));
 
-        if (builder.ExecutionContext.IsRunMode)
+        if (resource.IsRunMode)
         {
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyMetricsForwarder>());
         }
@@ -103,7 +103,7 @@ public static partial class ProsodyBuilderExtensions
             })
             .WithEnvironment(context =>
             {
-                var configuration = ProsodyConfiguration.Create(resource, context.ExecutionContext.IsRunMode);
+                var configuration = ProsodyConfiguration.For(resource);
                 foreach (var (variable, value) in ProsodyEnvironmentVariables.Create(configuration))
                 {
                     context.EnvironmentVariables[variable] = value;
@@ -119,16 +119,16 @@ public static partial class ProsodyBuilderExtensions
                 }
             })
             .WithContainerFiles(ProsodyConfiguration.ConfigDirectory, (_, _) =>
-                Task.FromResult(ProsodyContainerFiles.ConfigDirectory(ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode))))
+                Task.FromResult(ProsodyContainerFiles.ConfigDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.IncludedFilesDirectory, (_, _) =>
-                Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode))))
+                Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.SupportDirectory, ProsodyContainerFiles.SupportDirectory())
             .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
-                Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.Create(resource, builder.ExecutionContext.IsRunMode), builder, resource.Name)))
+                Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.For(resource), builder, resource.Name)))
             .WithProsodyCommands()
             .WithHealthCheck(healthCheckKey);
 
-        if (builder.ExecutionContext.IsPublishMode)
+        if (!resource.IsRunMode)
         {
             // A platform starts only what the manifest says: the files become a derived image, the certificate
             // becomes parameters, and readiness becomes probes.

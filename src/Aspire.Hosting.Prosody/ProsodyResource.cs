@@ -79,11 +79,11 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
 
     internal ProsodySettings Settings { get; }
 
-    /// <summary>Whether the app model runs (rather than publishes); metrics default to on only then.</summary>
+    /// <summary>Whether the app model runs (rather than publishes): the one place the mode is read from.</summary>
     internal bool IsRunMode { get; init; } = true;
 
     /// <summary>Whether Prosody serves metrics: decided, like everything else, by <see cref="ProsodyConfiguration"/>.</summary>
-    internal bool MetricsEnabled => ProsodyConfiguration.Create(this, IsRunMode).MetricsEnabled;
+    internal bool MetricsEnabled => ProsodyConfiguration.For(this).MetricsEnabled;
 
     IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties()
     {

@@ -45,13 +45,12 @@ internal static class ProsodyConfigFile
 
     private static void WriteHttp(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        var settings = configuration.Settings;
         lua.AppendLine("-- Prosody binds plain HTTP (websocket, BOSH, file share) to loopback by default: unreachable from outside a container.");
         lua.AppendLine($"http_interfaces = {LuaSyntax.StringList(["*"])}");
         lua.AppendLine("-- Requests whose Host header names no XMPP host (localhost, an IP address) go to the domain's HTTP apps.");
         lua.AppendLine($"http_default_host = {LuaSyntax.String(configuration.Domain)}");
 
-        if (configuration.IsRunMode && (settings.WebSocket || settings.Bosh))
+        if (configuration.ConsidersWebTransportsSecure)
         {
             lua.AppendLine("-- Run mode: the HTTP endpoint is only published on the developer's loopback, so sign-in over ws:// and BOSH is allowed.");
             lua.AppendLine($"consider_websocket_secure = {LuaSyntax.Boolean(true)}");
@@ -67,7 +66,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteFileShare(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.Settings.FileShare is not { } share)
+        if (configuration.FileShare is not { } share)
         {
             return;
         }
@@ -87,7 +86,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteMultiUserChat(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.Settings.MultiUserChat is not { } muc)
+        if (configuration.MultiUserChat is not { } muc)
         {
             return;
         }
@@ -104,7 +103,7 @@ internal static class ProsodyConfigFile
             lua.AppendLine($"max_history_messages = {LuaSyntax.Number(history)}");
         }
 
-        if (configuration.Settings.ArchiveRetentionDays is not null)
+        if (configuration.ArchiveRetentionDays is not null)
         {
             lua.AppendLine($"muc_log_by_default = {LuaSyntax.Boolean(true)}");
         }
@@ -112,7 +111,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteFederation(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.Settings.Federation is not { } federation)
+        if (configuration.Federation is not { } federation)
         {
             return;
         }
@@ -142,7 +141,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteTurn(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.Settings.Turn is { Tcp: true })
+        if (configuration.Turn is { Tcp: true })
         {
             lua.AppendLine("-- The TURN server also listens on TCP: offer clients TURN over TCP too.");
             lua.AppendLine($"turn_external_tcp = {LuaSyntax.Boolean(true)}");
@@ -151,7 +150,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteSql(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.Settings.Storage is not { HasServer: true })
+        if (configuration.Storage is not { HasServer: true })
         {
             return;
         }

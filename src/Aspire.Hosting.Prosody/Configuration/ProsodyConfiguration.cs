@@ -118,7 +118,36 @@ internal sealed class ProsodyConfiguration
 
     public static ProsodyConfiguration Create(ProsodyResource resource, bool isRunMode) => new(resource, isRunMode);
 
+    /// <summary>The configuration in the mode the app model was built for: what every callback renders from.</summary>
+    public static ProsodyConfiguration For(ProsodyResource resource) => new(resource, resource.IsRunMode);
+
+    /// <summary>What the builder methods recorded. Renderers read the properties below, never this.</summary>
     public ProsodySettings Settings { get; }
+
+    // The app model's choices, passed through as they are: the renderers read them here, next to the decisions.
+    public string? LogLevel => Settings.LogLevel?.ToString().ToLowerInvariant();
+
+    public string? ServerRateLimit => Settings.ServerRateLimit;
+
+    public int? ArchiveRetentionDays => Settings.ArchiveRetentionDays;
+
+    public ProsodyFileShareSettings? FileShare => Settings.FileShare;
+
+    public ProsodyMultiUserChatSettings? MultiUserChat => Settings.MultiUserChat;
+
+    public ProsodyFederationSettings? Federation => Settings.Federation;
+
+    public ProsodyTurn? Turn => Settings.Turn;
+
+    public ProsodyStorage? Storage => Settings.Storage;
+
+    public ProsodyCertificates? Certificates => Settings.Certificates;
+
+    /// <summary>
+    /// Run mode publishes the HTTP endpoint on the developer's loopback only, so sign-in over <c>ws://</c> and BOSH
+    /// is allowed there; a deployment terminates TLS itself.
+    /// </summary>
+    public bool ConsidersWebTransportsSecure => IsRunMode && (Settings.WebSocket || Settings.Bosh);
 
     /// <summary>Run mode adds local-development conveniences; publish mode never does.</summary>
     public bool IsRunMode { get; }
@@ -132,7 +161,7 @@ internal sealed class ProsodyConfiguration
     /// The variable the database client library reads its password from. mod_storage_sql logs its connection
     /// settings as a URL at debug level, so the password stays out of Prosody's <c>sql</c> table.
     /// </summary>
-    public string? SqlPasswordVariable => Settings.Storage switch
+    public string? SqlPasswordVariable => Storage switch
     {
         { HasServer: true, Driver: ProsodyStorage.PostgreSql } => "PGPASSWORD",
         { HasServer: true, Driver: ProsodyStorage.MySql } => "MYSQL_PWD",
@@ -165,7 +194,7 @@ internal sealed class ProsodyConfiguration
     /// Run mode creates a self-signed certificate so that clients can use STARTTLS out of the box, unless the app
     /// model brings its own.
     /// </summary>
-    public bool UsesDevelopmentCertificate => IsRunMode && Settings.Certificates is null;
+    public bool UsesDevelopmentCertificate => IsRunMode && Certificates is null;
 
     /// <summary>
     /// A published model gets its certificate and key from parameters, as environment variables the entrypoint

@@ -51,7 +51,7 @@ internal static class ProsodyContainerFiles
             return [];
         }
 
-        if (configuration.Settings.Certificates is { CertificatePath: { } certificatePath, KeyPath: { } keyPath })
+        if (configuration.Certificates is { CertificatePath: { } certificatePath, KeyPath: { } keyPath })
         {
             return
             [

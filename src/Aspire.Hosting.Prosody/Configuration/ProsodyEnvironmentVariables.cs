@@ -30,15 +30,14 @@ internal static class ProsodyEnvironmentVariables
 
     private static void AddServer(Variables variables, ProsodyConfiguration configuration)
     {
-        var settings = configuration.Settings;
         variables.Add("PROSODY_VIRTUAL_HOSTS", configuration.Domain);
         variables.Add("PROSODY_ADMINS", List(configuration.Admins));
         variables.Add("PROSODY_PLUGIN_PATHS", $"/etc/prosody/modules,{ProsodyConfiguration.ModulesDirectory}");
         variables.Add("PROSODY_ENABLE_MODULES", List(configuration.EnabledModules));
         variables.Add("PROSODY_DISABLE_MODULES", List(configuration.DisabledModules));
-        variables.Add("PROSODY_LOGLEVEL", settings.LogLevel?.ToString().ToLowerInvariant());
+        variables.Add("PROSODY_LOGLEVEL", configuration.LogLevel);
         variables.Add("PROSODY_C2S_RATE_LIMIT", configuration.ClientRateLimit);
-        variables.Add("PROSODY_S2S_RATE_LIMIT", settings.ServerRateLimit);
+        variables.Add("PROSODY_S2S_RATE_LIMIT", configuration.ServerRateLimit);
         if (configuration.MetricsEnabled)
         {
             variables.Add("PROSODY_STATISTICS", "internal");
@@ -49,20 +48,19 @@ internal static class ProsodyEnvironmentVariables
 
     private static void AddFeatures(Variables variables, ProsodyConfiguration configuration)
     {
-        var settings = configuration.Settings;
         // Setting the archive expiry also enables mod_mam in the image's template.
-        variables.Add("PROSODY_ARCHIVE_EXPIRY_DAYS", Number(settings.ArchiveRetentionDays));
+        variables.Add("PROSODY_ARCHIVE_EXPIRY_DAYS", Number(configuration.ArchiveRetentionDays));
         variables.Add("PROSODY_COMPONENTS", List(configuration.Components.Select(c => $"{c.Name}:{c.Type}")));
         variables.Add("PROSODY_MUC_MODULES", List(configuration.MultiUserChatModules));
-        variables.Add("PROSODY_UPLOAD_LIMIT_MB", Number(settings.FileShare?.SizeLimitMegabytes));
-        variables.Add("PROSODY_UPLOAD_STORAGE_GB", Number(settings.FileShare?.QuotaGigabytes));
-        if (settings.Federation is { SecureAuthentication: false })
+        variables.Add("PROSODY_UPLOAD_LIMIT_MB", Number(configuration.FileShare?.SizeLimitMegabytes));
+        variables.Add("PROSODY_UPLOAD_STORAGE_GB", Number(configuration.FileShare?.QuotaGigabytes));
+        if (configuration.Federation is { SecureAuthentication: false })
         {
             // The image's template only turns certificate-based s2s authentication off for the literal "0".
             variables.Add("PROSODY_S2S_SECURE_AUTH", "0");
         }
 
-        if (configuration.UsesPublishedHttpUrl && (settings.FileShare is not null))
+        if (configuration.UsesPublishedHttpUrl && (configuration.FileShare is not null))
         {
             variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.PublishedHttpUrl);
         }
@@ -70,7 +68,7 @@ internal static class ProsodyEnvironmentVariables
 
     private static void AddStorage(Variables variables, ProsodyConfiguration configuration)
     {
-        if (configuration.Settings.Storage is not { } storage)
+        if (configuration.Storage is not { } storage)
         {
             return;
         }
@@ -93,7 +91,7 @@ internal static class ProsodyEnvironmentVariables
 
     private static void AddTurn(Variables variables, ProsodyConfiguration configuration)
     {
-        if (configuration.Settings.Turn is { } turn)
+        if (configuration.Turn is { } turn)
         {
             // Setting the secret enables mod_turn_external in the image's template.
             variables.Add("PROSODY_TURN_SECRET", turn.Secret);
