@@ -87,24 +87,49 @@ public static partial class ProsodyBuilderExtensions
             .WithEndpoint(port: port, targetPort: ProsodyResource.ClientTargetPort, name: ProsodyResource.ClientEndpointName, scheme: "tcp")
             .WithHttpEndpoint(targetPort: ProsodyResource.HttpTargetPort, name: ProsodyResource.HttpEndpointName)
             .WithUrlForEndpoint(ProsodyResource.HttpEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
-            .WithUrls(context =>
+            .WithMetricsUrl()
+            .WithGeneratedConfiguration()
+            .WithProsodyCommands()
+            .WithHealthCheck(healthCheckKey);
+
+        if (!resource.IsRunMode)
+        {
+            // A platform starts only what the manifest says: the files become a derived image, the certificate
+            // becomes parameters, and readiness becomes probes.
+            ProsodyDeployment.Configure(prosody);
+        }
+
+        return prosody;
+    }
+
+    /// <summary>The scrape target, for people who run their own Prometheus; diagnostics stay in the details.</summary>
+    private static IResourceBuilder<ProsodyResource> WithMetricsUrl(this IResourceBuilder<ProsodyResource> builder) =>
+        builder.WithUrls(context =>
+        {
+            var resource = builder.Resource;
+            if (resource.MetricsEnabled && resource.HttpEndpoint.IsAllocated)
             {
-                // The scrape target, for people who run their own Prometheus; diagnostics stay in the details.
-                if (resource.MetricsEnabled && resource.HttpEndpoint.IsAllocated)
+                context.Urls.Add(new ResourceUrlAnnotation
                 {
-                    context.Urls.Add(new ResourceUrlAnnotation
-                    {
-                        Url = $"{resource.HttpEndpoint.Url}/metrics",
-                        DisplayText = "Metrics (OpenMetrics)",
-                        Endpoint = resource.HttpEndpoint,
-                        DisplayLocation = UrlDisplayLocation.DetailsOnly,
-                    });
-                }
-            })
+                    Url = $"{resource.HttpEndpoint.Url}/metrics",
+                    DisplayText = "Metrics (OpenMetrics)",
+                    Endpoint = resource.HttpEndpoint,
+                    DisplayLocation = UrlDisplayLocation.DetailsOnly,
+                });
+            }
+        });
+
+    /// <summary>
+    /// What the container gets from the app model, all rendered from <see cref="ProsodyConfiguration"/> when it
+    /// starts: the <c>PROSODY_*</c> environment, the command the bind-mount wrapper needs, and the container files.
+    /// </summary>
+    private static IResourceBuilder<ProsodyResource> WithGeneratedConfiguration(this IResourceBuilder<ProsodyResource> builder)
+    {
+        var resource = builder.Resource;
+        return builder
             .WithEnvironment(context =>
             {
-                var configuration = ProsodyConfiguration.For(resource);
-                foreach (var (variable, value) in ProsodyEnvironmentVariables.Create(configuration))
+                foreach (var (variable, value) in ProsodyEnvironmentVariables.Create(ProsodyConfiguration.For(resource)))
                 {
                     context.EnvironmentVariables[variable] = value;
                 }
@@ -124,18 +149,7 @@ public static partial class ProsodyBuilderExtensions
                 Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.SupportDirectory, ProsodyContainerFiles.SupportDirectory())
             .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
-                Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.For(resource), builder, resource.Name)))
-            .WithProsodyCommands()
-            .WithHealthCheck(healthCheckKey);
-
-        if (!resource.IsRunMode)
-        {
-            // A platform starts only what the manifest says: the files become a derived image, the certificate
-            // becomes parameters, and readiness becomes probes.
-            ProsodyDeployment.Configure(prosody);
-        }
-
-        return prosody;
+                Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.For(resource), builder.ApplicationBuilder, resource.Name)));
     }
 
     /// <summary>
