@@ -111,7 +111,7 @@ public static partial class ProsodyBuilderExtensions
         ArgumentNullException.ThrowIfNull(userName);
         ArgumentNullException.ThrowIfNull(password);
         SetStorage(builder, new ProsodyStorage(
-            DriverName(driver), databaseName.Resource, host.Resource, (object?)port?.Resource ?? DefaultPort(driver), userName.Resource, password.Resource));
+            DriverName(driver), databaseName.Resource, host.Resource, port is not null ? port.Resource : DefaultPort(driver), userName.Resource, password.Resource));
         return builder;
     }
 

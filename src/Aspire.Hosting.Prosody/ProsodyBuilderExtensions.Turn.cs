@@ -79,7 +79,7 @@ public static partial class ProsodyBuilderExtensions
 
         var clientEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
         prosody.Settings.Turn = new ProsodyTurn(
-            (object?)advertisedAddress ?? turn.ExternalAddressParameter!,
+            advertisedAddress is not null ? advertisedAddress : turn.ExternalAddressParameter!,
             clientEndpoint.Property(EndpointProperty.Port),
             sharedSecret,
             Tcp: true)

@@ -75,18 +75,18 @@ internal static class ProsodyEnvironmentVariables
 
         // Setting the driver switches the image's template to SQL storage.
         variables.Add("PROSODY_SQL_DRIVER", storage.Driver);
-        variables.Add("PROSODY_SQL_DB", storage.Database);
-        variables.Add("PROSODY_SQL_HOST", storage.Host);
-        variables.Add("PROSODY_SQL_USERNAME", storage.UserName);
+        variables.Add("PROSODY_SQL_DB", storage.Database.Value);
+        variables.Add("PROSODY_SQL_HOST", storage.Host?.Value);
+        variables.Add("PROSODY_SQL_USERNAME", storage.UserName?.Value);
         // Not PROSODY_SQL_PASSWORD: the generated sql table leaves the password out (Prosody logs that table), and
         // libpq or the MySQL client library reads it from its own variable.
         if (configuration.SqlPasswordVariable is { } passwordVariable)
         {
-            variables.Add(passwordVariable, storage.Password);
+            variables.Add(passwordVariable, storage.Password?.Value);
         }
 
         // The image has no port variable: the generated configuration reads this one.
-        variables.Add(ProsodyConfiguration.SqlPortVariable, storage.Port);
+        variables.Add(ProsodyConfiguration.SqlPortVariable, storage.Port?.Value);
     }
 
     private static void AddTurn(Variables variables, ProsodyConfiguration configuration)
@@ -95,8 +95,8 @@ internal static class ProsodyEnvironmentVariables
         {
             // Setting the secret enables mod_turn_external in the image's template.
             variables.Add("PROSODY_TURN_SECRET", turn.Secret);
-            variables.Add("PROSODY_TURN_HOST", turn.Host);
-            variables.Add("PROSODY_TURN_PORT", turn.Port);
+            variables.Add("PROSODY_TURN_HOST", turn.Host.Value);
+            variables.Add("PROSODY_TURN_PORT", turn.Port.Value);
         }
     }
 

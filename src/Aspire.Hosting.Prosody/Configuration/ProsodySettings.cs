@@ -82,10 +82,31 @@ internal sealed class ProsodySettings(string resourceName, ParameterResource adm
 internal sealed record ProsodyAccount(string UserName, ParameterResource Password, bool IsAdmin);
 
 /// <summary>
-/// SQL storage. Values are references (ReferenceExpression, ParameterResource) resolved where the container runs,
-/// never strings resolved in the AppHost: publish mode then writes placeholders.
+/// A value the container gets: text the app model wrote, or a reference (a parameter, an endpoint property, an
+/// expression) that Aspire resolves where the container runs, so that publish mode writes a placeholder. Nothing
+/// else can be made into one.
 /// </summary>
-internal sealed record ProsodyStorage(string Driver, object Database, object? Host = null, object? Port = null, object? UserName = null, object? Password = null)
+internal readonly record struct ProsodyValue
+{
+    private ProsodyValue(object value) => Value = value;
+
+    /// <summary>What the environment gets: the string, the parameter or the expression as the app model gave it.</summary>
+    public object Value { get; }
+
+    public static implicit operator ProsodyValue(string text) => new(text);
+
+    public static implicit operator ProsodyValue(ParameterResource parameter) => new(parameter);
+
+    public static implicit operator ProsodyValue(ReferenceExpression expression) => new(expression);
+
+    public static implicit operator ProsodyValue(EndpointReferenceExpression property) => new(property);
+}
+
+/// <summary>
+/// SQL storage. Values are references resolved where the container runs, never strings resolved in the AppHost:
+/// publish mode then writes placeholders.
+/// </summary>
+internal sealed record ProsodyStorage(string Driver, ProsodyValue Database, ProsodyValue? Host = null, ProsodyValue? Port = null, ProsodyValue? UserName = null, ProsodyValue? Password = null)
 {
     public const string PostgreSql = "PostgreSQL";
     public const string MySql = "MySQL";
@@ -95,10 +116,10 @@ internal sealed record ProsodyStorage(string Driver, object Database, object? Ho
 }
 
 /// <summary>
-/// A TURN server as clients reach it: <paramref name="Host"/> and <paramref name="Port"/> are strings or endpoint
-/// expressions resolved on the host's network, never the container network's alias.
+/// A TURN server as clients reach it: <paramref name="Host"/> and <paramref name="Port"/> are text, a parameter, or
+/// endpoint properties resolved on the host's network, never the container network's alias.
 /// </summary>
-internal sealed record ProsodyTurn(object Host, object Port, ParameterResource Secret, bool Tcp)
+internal sealed record ProsodyTurn(ProsodyValue Host, ProsodyValue Port, ParameterResource Secret, bool Tcp)
 {
     /// <summary>
     /// Where Prosody's own container reaches the server (coturn's container-network endpoint), when that differs from
