@@ -55,17 +55,6 @@ internal sealed class ProsodyConfiguration
             .ToArray();
         Admins = Accounts.Where(a => a.IsAdmin).Select(a => a.Jid).ToArray();
 
-        var enabled = new SortedSet<string>(settings.EnabledModules, StringComparer.Ordinal) { AccountsModule, HealthModule };
-        if (settings.WebSocket)
-        {
-            enabled.Add("websocket");
-        }
-
-        if (settings.Bosh)
-        {
-            enabled.Add("bosh");
-        }
-
         // Prosody's mod_limits lets each client send 10kb/s after a small burst: on a developer's machine bots and
         // tests would crawl (a 50 KB burst takes seconds), so run mode lifts it unless the app model sets a limit.
         ClientRateLimit = settings.ClientRateLimit ?? (isRunMode ? RunModeClientRateLimit : null);
@@ -73,36 +62,13 @@ internal sealed class ProsodyConfiguration
         MetricsEnabled = settings.Metrics ?? isRunMode;
         if (MetricsEnabled)
         {
-            enabled.Add("http_openmetrics");
             // In run mode the AppHost scrapes through the orchestrator's proxy, whose address inside the container
             // network is not known in advance; the HTTP port itself is only published on the developer's loopback.
             MetricsAllowedNetwork = settings.MetricsAllowedNetwork ?? (isRunMode ? "0.0.0.0/0" : null);
         }
 
-        var disabled = new SortedSet<string>(settings.DisabledModules, StringComparer.Ordinal);
-        if (settings.Federation is null)
-        {
-            // Federation is opt-in: without it no server-to-server listener runs at all.
-            disabled.Add("s2s");
-            disabled.Add("dialback");
-        }
-
-        enabled.ExceptWith(disabled);
-        EnabledModules = [.. enabled];
-        DisabledModules = [.. disabled];
-
-        var components = new List<ProsodyComponent>();
-        if (settings.MultiUserChat is { } muc)
-        {
-            components.Add(new($"{muc.Subdomain}.{Domain}", "muc"));
-        }
-
-        if (settings.FileShare is { } share)
-        {
-            components.Add(new($"{share.Subdomain}.{Domain}", "http_file_share"));
-        }
-
-        Components = components;
+        (EnabledModules, DisabledModules) = DecideModules(settings, MetricsEnabled);
+        Components = DecideComponents(settings, Domain);
         MultiUserChatModules = settings.MultiUserChat is not null && settings.ArchiveRetentionDays is not null ? ["muc_mam"] : [];
         var published = new EndpointReference(resource, ProsodyResource.HttpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
         PublishedHttpUrl = ReferenceExpression.Create($"http://{published.Property(EndpointProperty.HostAndPort)}/");
@@ -114,6 +80,54 @@ internal sealed class ProsodyConfiguration
             .Concat(settings.ConfigurationFiles.Select(path => (Contents: (string?)null, SourcePath: (string?)path)))
             .Select((file, index) => new ProsodyIncludedFile($"{index + 1:00}-{(file.SourcePath is null ? "extra" : "file")}.cfg.lua", file.Contents, file.SourcePath))
             .ToArray();
+    }
+
+    /// <summary>The modules to load and to keep off; a module the app model disables stays off even if a feature wants it.</summary>
+    private static (string[] Enabled, string[] Disabled) DecideModules(ProsodySettings settings, bool metricsEnabled)
+    {
+        var enabled = new SortedSet<string>(settings.EnabledModules, StringComparer.Ordinal) { AccountsModule, HealthModule };
+        if (settings.WebSocket)
+        {
+            enabled.Add("websocket");
+        }
+
+        if (settings.Bosh)
+        {
+            enabled.Add("bosh");
+        }
+
+        if (metricsEnabled)
+        {
+            enabled.Add("http_openmetrics");
+        }
+
+        var disabled = new SortedSet<string>(settings.DisabledModules, StringComparer.Ordinal);
+        if (settings.Federation is null)
+        {
+            // Federation is opt-in: without it no server-to-server listener runs at all.
+            disabled.Add("s2s");
+            disabled.Add("dialback");
+        }
+
+        enabled.ExceptWith(disabled);
+        return ([.. enabled], [.. disabled]);
+    }
+
+    /// <summary>The internal components (<c>PROSODY_COMPONENTS</c>): group chat and the file share, as subdomains.</summary>
+    private static ProsodyComponent[] DecideComponents(ProsodySettings settings, string domain)
+    {
+        var components = new List<ProsodyComponent>();
+        if (settings.MultiUserChat is { } muc)
+        {
+            components.Add(new($"{muc.Subdomain}.{domain}", "muc"));
+        }
+
+        if (settings.FileShare is { } share)
+        {
+            components.Add(new($"{share.Subdomain}.{domain}", "http_file_share"));
+        }
+
+        return [.. components];
     }
 
     public static ProsodyConfiguration Create(ProsodyResource resource, bool isRunMode) => new(resource, isRunMode);
