@@ -228,7 +228,26 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ProsodyValidation.Port(port, nameof(port));
+        ThrowIfHostPortTaken(builder, port, ProsodyResource.ServerEndpointName, nameof(port));
         builder.Resource.Settings.Federation = new ProsodyFederationSettings(requireEncryption, secureAuthentication);
         return builder.WithEndpoint(port: port, targetPort: ProsodyResource.ServerTargetPort, name: ProsodyResource.ServerEndpointName, scheme: "tcp");
+    }
+
+    /// <summary>Two endpoints of one container cannot be published on one host port: the second would never start.</summary>
+    private static void ThrowIfHostPortTaken(IResourceBuilder<ProsodyResource> builder, int? port, string endpointName, string paramName)
+    {
+        if (port is null)
+        {
+            return;
+        }
+
+        var taken = builder.Resource.Annotations.OfType<EndpointAnnotation>()
+            .FirstOrDefault(e => e.Port == port && e.Name != endpointName && e.Protocol == System.Net.Sockets.ProtocolType.Tcp);
+        if (taken is not null)
+        {
+            throw new ArgumentException(
+                $"The host port {port} of the '{endpointName}' endpoint is already the host port of the '{taken.Name}' endpoint of '{builder.Resource.Name}'. Give each endpoint its own port, or null to let Aspire choose one.",
+                paramName);
+        }
     }
 }

@@ -6,6 +6,20 @@ public class ProsodyArgumentValidationTests
     private static IResourceBuilder<ProsodyResource> Chat() => TestModel.CreateBuilder().AddProsody("chat");
 
     [Fact]
+    public void FederationOnTheHostPortOfTheClientEndpointIsRejectedNamingBothEndpoints()
+    {
+        var chat = TestModel.CreateBuilder().AddProsody("chat", port: 25222);
+
+        var error = Assert.Throws<ArgumentException>("port", () => chat.WithFederation(port: 25222));
+
+        Assert.Contains("'s2s'", error.Message);
+        Assert.Contains("'c2s'", error.Message);
+        Assert.DoesNotContain(chat.Resource.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "s2s");
+        Assert.Null(chat.Resource.Settings.Federation);
+        chat.WithFederation(port: 25269);
+    }
+
+    [Fact]
     public void NullBuildersAreRejected()
     {
         IDistributedApplicationBuilder appBuilder = null!;
