@@ -29,20 +29,13 @@ public static partial class ProsodyBuilderExtensions
     /// <remarks>
     /// The official image runs Prosody as the uid that owns the data directory and stops when that owner is root,
     /// as it is when the container runtime creates a missing host directory. A small entrypoint wrapper therefore
-    /// hands a root-owned directory to the <c>prosody</c> user before the image's own entrypoint runs (in run mode;
-    /// the published image always runs that wrapper).
+    /// hands a root-owned, writable directory to the <c>prosody</c> user before the image's own entrypoint runs (in
+    /// run mode and in the published image alike).
     /// </remarks>
     public static IResourceBuilder<ProsodyResource> WithDataBindMount(this IResourceBuilder<ProsodyResource> builder, string source, bool isReadOnly = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(source);
-        // Run mode: the wrapper is one of the files copied into the container. The published image has it as its entrypoint.
-        if (!isReadOnly && builder.Resource.IsRunMode)
-        {
-            builder.Resource.Settings.DataDirectoryMayBeRootOwned = true;
-            builder.WithEntrypoint(ProsodyConfiguration.EntrypointPath);
-        }
-
         return builder.WithBindMount(source, ProsodyConfiguration.DataDirectory, isReadOnly);
     }
 }

@@ -92,7 +92,12 @@ public static partial class ProsodyBuilderExtensions
             .WithProsodyCommands()
             .WithHealthCheck(healthCheckKey);
 
-        if (!resource.IsRunMode)
+        if (resource.IsRunMode)
+        {
+            // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.
+            prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath);
+        }
+        else
         {
             // A platform starts only what the manifest says: the files become a derived image, the certificate
             // becomes parameters, and readiness becomes probes.
@@ -121,7 +126,7 @@ public static partial class ProsodyBuilderExtensions
 
     /// <summary>
     /// What the container gets from the app model, all rendered from <see cref="ProsodyConfiguration"/> when it
-    /// starts: the <c>PROSODY_*</c> environment, the command the bind-mount wrapper needs, and the container files.
+    /// starts: the <c>PROSODY_*</c> environment, the command the entrypoint wrapper needs, and the container files.
     /// </summary>
     private static IResourceBuilder<ProsodyResource> WithGeneratedConfiguration(this IResourceBuilder<ProsodyResource> builder)
     {
@@ -136,8 +141,8 @@ public static partial class ProsodyBuilderExtensions
             })
             .WithArgs(context =>
             {
-                // The bind-mount entrypoint wrapper replaces the image's entrypoint, which drops the image's command.
-                if (resource.Settings.DataDirectoryMayBeRootOwned)
+                // Run mode replaces the image's entrypoint with the wrapper, which drops the image's command.
+                if (resource.IsRunMode)
                 {
                     context.Args.Add("prosody");
                     context.Args.Add("-F");

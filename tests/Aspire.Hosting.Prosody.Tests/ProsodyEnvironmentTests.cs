@@ -20,7 +20,7 @@ public class ProsodyEnvironmentTests
         var environment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run);
 
         Assert.Equal(
-            ["ASPIRE_ACCOUNT_1_PASSWORD", "PROSODY_ADMINS", "PROSODY_C2S_RATE_LIMIT", "PROSODY_DISABLE_MODULES", "PROSODY_ENABLE_MODULES", "PROSODY_PLUGIN_PATHS", "PROSODY_STATISTICS", "PROSODY_STATISTICS_INTERVAL", "PROSODY_VIRTUAL_HOSTS"],
+            ["ASPIRE_ACCOUNT_1_PASSWORD", "ASPIRE_RESTART_ON_CRASH", "PROSODY_ADMINS", "PROSODY_C2S_RATE_LIMIT", "PROSODY_DISABLE_MODULES", "PROSODY_ENABLE_MODULES", "PROSODY_PLUGIN_PATHS", "PROSODY_STATISTICS", "PROSODY_STATISTICS_INTERVAL", "PROSODY_VIRTUAL_HOSTS"],
             environment.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("chat.localhost", environment["PROSODY_VIRTUAL_HOSTS"]);
         Assert.Equal("admin@chat.localhost", environment["PROSODY_ADMINS"]);

@@ -27,12 +27,15 @@ public class ProsodyStorageTests
     }
 
     [Fact]
-    public void WithDataVolumeKeepsTheImageEntrypoint()
+    public async Task InRunModeProsodyStartsThroughTheWrapperWhichRestartsItAfterACrash()
     {
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("chat").WithDataVolume();
 
-        Assert.Null(chat.Resource.Entrypoint);
+        Assert.Equal("/usr/local/lib/prosody-aspire/entrypoint.sh", chat.Resource.Entrypoint);
+        // Replacing the entrypoint drops the image's command, so the wrapper is given it back.
+        Assert.Equal(["prosody", "-F"], await chat.Resource.ArgsAsync());
+        Assert.Equal("1", (await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run))["ASPIRE_RESTART_ON_CRASH"]);
     }
 
     [Fact]
@@ -62,12 +65,11 @@ public class ProsodyStorageTests
     }
 
     [Fact]
-    public async Task AReadOnlyBindMountKeepsTheImageEntrypoint()
+    public async Task InPublishModeRestartsAreLeftToThePlatform()
     {
-        var builder = TestModel.CreateBuilder();
-        var chat = builder.AddProsody("chat").WithDataBindMount("/srv/prosody", isReadOnly: true);
+        var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
+        var chat = builder.AddProsody("chat");
 
-        Assert.Null(chat.Resource.Entrypoint);
-        Assert.Empty(await chat.Resource.ArgsAsync());
+        Assert.DoesNotContain("ASPIRE_RESTART_ON_CRASH", (await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Publish)).Keys);
     }
 }

@@ -42,6 +42,9 @@ internal sealed class ProsodyConfiguration
 
     public const string RunModeClientRateLimit = "10mb/s";
 
+    /// <summary>Tells the entrypoint wrapper to start Prosody again after a crash (run mode).</summary>
+    public const string RestartOnCrashVariable = "ASPIRE_RESTART_ON_CRASH";
+
     private ProsodyConfiguration(ProsodyResource resource, bool isRunMode)
     {
         var settings = resource.Settings;
@@ -216,6 +219,12 @@ internal sealed class ProsodyConfiguration
     /// certificates come from a mounted directory.
     /// </summary>
     public ProsodyDeploymentTls? TlsFromEnvironment => IsRunMode ? null : Settings.DeploymentTls;
+
+    /// <summary>
+    /// Run mode starts Prosody through the entrypoint wrapper, which starts it again when it crashes: nobody has to
+    /// click Start after a segfault or a kill. A deployment leaves restarts to the platform, where they are counted.
+    /// </summary>
+    public bool RestartsOnCrash => IsRunMode;
 
     /// <summary>
     /// Run mode points the URLs Prosody hands out (file share uploads) at the HTTP endpoint as the developer's

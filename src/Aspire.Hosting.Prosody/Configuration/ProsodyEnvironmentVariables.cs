@@ -38,6 +38,11 @@ internal static class ProsodyEnvironmentVariables
         variables.Add("PROSODY_LOGLEVEL", configuration.LogLevel);
         variables.Add("PROSODY_C2S_RATE_LIMIT", configuration.ClientRateLimit);
         variables.Add("PROSODY_S2S_RATE_LIMIT", configuration.ServerRateLimit);
+        if (configuration.RestartsOnCrash)
+        {
+            variables.Add(ProsodyConfiguration.RestartOnCrashVariable, "1");
+        }
+
         if (configuration.MetricsEnabled)
         {
             variables.Add("PROSODY_STATISTICS", "internal");

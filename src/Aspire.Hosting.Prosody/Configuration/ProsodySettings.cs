@@ -73,9 +73,6 @@ internal sealed class ProsodySettings(string resourceName, ParameterResource adm
     public List<string> ExtraConfiguration { get; } = [];
 
     public List<string> ConfigurationFiles { get; } = [];
-
-    /// <summary>A bind mount may be owned by root, which the official entrypoint cannot handle.</summary>
-    public bool DataDirectoryMayBeRootOwned { get; set; }
 }
 
 /// <summary>An account Prosody creates at start (or whose password it resets to the parameter's value).</summary>

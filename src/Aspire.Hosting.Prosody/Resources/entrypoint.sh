@@ -1,13 +1,45 @@
 #!/bin/sh
-# Part of Aspire.Hosting.Prosody: the entrypoint of the published image, and in run mode of a container whose data
-# directory is a bind mount. It prepares what the official entrypoint cannot, then continues exactly as the image
-# would, with tini as PID 1.
+# Part of Aspire.Hosting.Prosody: the entrypoint of the published image and, in run mode, of the container. It
+# prepares what the official entrypoint cannot, then continues exactly as the image would, with tini as PID 1.
 set -e
+
+# Run mode (ASPIRE_RESTART_ON_CRASH=1): under tini, this script runs the official entrypoint as a child and starts it
+# again when Prosody dies of anything but a stop, so a crash heals itself within seconds and says so in the log. A
+# stop (SIGTERM or SIGINT, as the dashboard's Stop sends) is passed on and ends the container.
+if [ "${1:-}" = "--supervise" ]; then
+	shift
+	stopping=0 child= restarts=0 delay=1
+	trap 'stopping=1; if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || :; fi' TERM INT
+	while :; do
+		started=$(date +%s)
+		/entrypoint.sh "$@" &
+		child=$!
+		status=0
+		wait "$child" || status=$?
+		if [ "$stopping" = 1 ]; then
+			wait "$child" 2>/dev/null || :
+			exit 0
+		fi
+		if [ "$status" = 0 ]; then
+			exit 0
+		fi
+		restarts=$((restarts + 1))
+		# A server that ran for a minute gets restarted at once; one that keeps failing waits up to 30 s.
+		if [ $(($(date +%s) - started)) -ge 60 ]; then delay=1; fi
+		if [ "$status" -gt 128 ]; then reason="signal $((status - 128))"; else reason="exit status $status"; fi
+		echo "aspire: Prosody stopped unexpectedly ($reason); starting it again in ${delay} s (restart $restarts of this container)" >&2
+		sleep "$delay" &
+		child=$!
+		wait "$child" || :
+		if [ "$stopping" = 1 ]; then exit 0; fi
+		delay=$((delay * 2 > 30 ? 30 : delay * 2))
+	done
+fi
 
 # The official entrypoint gives the prosody user the uid that owns /var/lib/prosody and stops the container when
 # that owner is root: a host directory the runtime created, a root-owned volume, or an empty persistent volume.
 data=/var/lib/prosody
-if [ "$(stat -c %u "$data")" = "0" ]; then
+if [ "$(stat -c %u "$data")" = "0" ] && [ -w "$data" ]; then
 	chown -R prosody:prosody "$data"
 fi
 
@@ -36,6 +68,10 @@ fi
 if [ "${1:-}" = "prosody" ] && [ -z "$(find "$certs" -name '*.crt' -o -name '*.pem' 2>/dev/null | head -n 1)" ]; then
 	echo "aspire: no TLS certificate in $certs. Set the {name}-tls-certificate and {name}-tls-key parameters (WithCertificate in the AppHost), or mount certificates there (WithCertificatesDirectory)." >&2
 	exit 78
+fi
+
+if [ "${ASPIRE_RESTART_ON_CRASH:-}" = "1" ] && [ "${1:-}" = "prosody" ]; then
+	exec /usr/bin/tini -- "$0" --supervise "$@"
 fi
 
 exec /usr/bin/tini -- /entrypoint.sh "$@"
