@@ -1,4 +1,5 @@
 using System.Globalization;
+using Aspire.Hosting.Prosody.Testing;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
@@ -16,7 +17,7 @@ internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool W
 
     public static BenchmarkOptions? Parse(string[] args)
     {
-        var options = new BenchmarkOptions(5, TimeSpan.FromMilliseconds(5), Warmup: true, RunLag: true, RunLogin: true, RunLoad: true, Clients: 200, Verbose: false, "docker.io/prosodyim/prosody:13.0");
+        var options = new BenchmarkOptions(5, TimeSpan.FromMilliseconds(5), Warmup: true, RunLag: true, RunLogin: true, RunLoad: true, Clients: 200, Verbose: false, ContainerImages.Prosody);
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");

@@ -7,7 +7,7 @@ namespace Aspire.Hosting.Prosody.Benchmarks;
 /// <summary>
 /// (c) Load: one app with two servers, <c>AddProsody</c> with run mode's defaults and one configured as publish mode
 /// would be, each with the same accounts; rounds alternate between them so that drift on the machine touches both.
-/// The scenario itself is the load functional test's (tests/Shared/ChatLoad.cs).
+/// The scenario itself is the load functional test's (tests/Aspire.Hosting.Prosody.Testing/ChatLoad.cs).
 /// </summary>
 internal sealed class LoadScenario(BenchmarkOptions options, Scenarios scenarios)
 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Aspire.Hosting.Prosody.Benchmarks;
+using Aspire.Hosting.Prosody.Testing;
 
 // Benchmarks of Aspire.Hosting.Prosody under the real orchestrator (see bench/README.md):
 //  (a) the lag between the moment Prosody first answers XMPP (an external probe on the published c2s port) and the
@@ -15,7 +16,13 @@ if (options is null)
     return 2;
 }
 
-var runtime = ContainerRuntimeCheck.Select(options.Image);
+// The same probe as the functional tests: a runtime that really runs containers, with the image in it.
+var (runtime, problem) = ContainerRuntime.Check([options.Image]);
+if (runtime is null)
+{
+    throw new InvalidOperationException($"{problem} {ContainerRuntime.HowToGetOne}");
+}
+
 Console.WriteLine($"Aspire.Hosting.Prosody benchmarks: {options.Runs} runs each, probe every {options.ProbeInterval.TotalMilliseconds} ms, " +
     $"image {options.Image}, runtime {runtime}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 

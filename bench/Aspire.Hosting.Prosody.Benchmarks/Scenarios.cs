@@ -14,6 +14,9 @@ internal sealed record LagSample(TimeSpan Lag, TimeSpan RunningToFirstAnswer, Ti
 
 internal sealed record LoginSample(TimeSpan StartToLogin, TimeSpan StartToReady, int FailedAttempts, bool Tls);
 
+/// <summary>A built (not yet started) app and its Prosody resource.</summary>
+internal sealed record ChatApp(DistributedApplication App, ProsodyResource Resource);
+
 /// <summary>One app model per measurement, started for real and disposed afterwards.</summary>
 internal sealed class Scenarios(BenchmarkOptions options)
 {
@@ -24,11 +27,8 @@ internal sealed class Scenarios(BenchmarkOptions options)
     public async Task<LagSample> MeasureLagAsync()
     {
         using var limit = new CancellationTokenSource(Limit);
-        var port = FreePort();
-        var builder = CreateBuilder();
-        var password = Secret();
-        var chat = builder.AddProsody("chat", port: port).WithUser(User, builder.AddParameter("alice-password", password, secret: true));
-        await using var app = await builder.BuildAsync(limit.Token);
+        var (chat, port, password) = await BuildChatAsync(limit.Token);
+        await using var app = chat.App;
 
         var watch = WatchAsync(app, "chat", limit.Token);
         var probe = XmppAnswerProbe.FirstAnswerAsync("127.0.0.1", port, chat.Resource.Domain, options.ProbeInterval, limit.Token);
@@ -43,11 +43,8 @@ internal sealed class Scenarios(BenchmarkOptions options)
     public async Task<LoginSample> MeasureProsodyLoginAsync()
     {
         using var limit = new CancellationTokenSource(Limit);
-        var port = FreePort();
-        var builder = CreateBuilder();
-        var password = Secret();
-        var chat = builder.AddProsody("chat", port: port).WithUser(User, builder.AddParameter("alice-password", password, secret: true));
-        await using var app = await builder.BuildAsync(limit.Token);
+        var (chat, port, password) = await BuildChatAsync(limit.Token);
+        await using var app = chat.App;
 
         var start = Stopwatch.GetTimestamp();
         var starting = app.StartAsync(limit.Token);
@@ -167,6 +164,16 @@ internal sealed class Scenarios(BenchmarkOptions options)
         }
 
         throw new OperationCanceledException();
+    }
+
+    /// <summary>The app both (a) and (b) measure: AddProsody on a fixed free port, with one account.</summary>
+    private async Task<(ChatApp Chat, int Port, string Password)> BuildChatAsync(CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var builder = CreateBuilder();
+        var password = Secret();
+        var chat = builder.AddProsody("chat", port: port).WithUser(User, builder.AddParameter("alice-password", password, secret: true));
+        return (new ChatApp(await builder.BuildAsync(cancellationToken), chat.Resource), port, password);
     }
 
     public IDistributedApplicationTestingBuilder CreateBuilder()

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Aspire.Hosting.Prosody.BrowserTests;
 
 /// <summary>
@@ -55,28 +53,5 @@ internal sealed class TestArtifacts
         }
 
         return null;
-    }
-}
-
-/// <summary>Writes the app host's and the resources' logs to the current test's output.</summary>
-internal sealed class TestOutputLoggerProvider : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => new TestOutputLogger(categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class TestOutputLogger(string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            // Resource logs arrive under "<resource>.<category>"; the current test's output collects them.
-            TestContext.Current.TestOutputHelper?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} [{logLevel}] {category}: {formatter(state, exception)}{(exception is null ? "" : Environment.NewLine + exception)}");
-        }
     }
 }

@@ -35,9 +35,10 @@ public sealed class WebChatBrowserTests
     ];
 
     [Fact(Timeout = 480_000)]
+    [RequiresContainers(ContainerImage.Prosody, ContainerImage.Postgres, ContainerImage.Coturn)]
     public async Task TwoPeopleChatDirectlyAndInTheGroupChat()
     {
-        Prerequisites.Require();
+        Prerequisites.RequireChromium();
         var cancellationToken = TestContext.Current.CancellationToken;
         var artifacts = TestArtifacts.Create();
         var clock = Stopwatch.StartNew();

@@ -3,9 +3,9 @@ using Aspire.Hosting.Prosody.Commands;
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>The dashboard commands, executed through Aspire's command service against a running container.</summary>
+[RequiresContainers(ContainerImage.Prosody)]
 public class CommandsFunctionalTests
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task TheDashboardCommandsCreateAUserChangeItsPasswordAndRunProsodysChecks()

@@ -49,10 +49,12 @@ public sealed class DeploymentFixture : IAsyncLifetime
 
     public string Password(string name) => ParameterValues[name];
 
-    /// <summary>Skips or fails (in CI) without a runtime, fails when the deployment could not be made, and replays its log.</summary>
+    /// <summary>
+    /// Fails when the deployment could not be made, and replays its log. (The runtime itself is required by the test
+    /// class's attribute, which skips or, in CI, fails before this runs.)
+    /// </summary>
     public void Require()
     {
-        ContainerRuntime.Require(ContainerRuntime.ProsodyImage, ContainerRuntime.PostgresImage, ContainerRuntime.CoturnImage);
         foreach (var line in _log)
         {
             TestContext.Current.TestOutputHelper?.WriteLine(line);

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using XmppTestClient;
 using static Aspire.Hosting.Prosody.FunctionalTests.ServerFeatureProtocols;
+using static XmppTestClient.XmppNamespaces;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -13,13 +14,10 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// What a published model gives a platform that starts exactly what the manifest says: the image built from it, run
 /// with the manifest's environment (parameter values filled in), serves real clients, and holds no secret.
 /// </summary>
+[RequiresContainers(ContainerImage.Prosody, ContainerImage.Postgres, ContainerImage.Coturn)]
 public class DeploymentFunctionalTests(DeploymentFixture deployment) : IClassFixture<DeploymentFixture>
 {
     private const string Domain = DeploymentFixture.Domain;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    private static void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 
     private ManifestPlatform Platform => deployment.Platform;
 
@@ -125,12 +123,12 @@ public class DeploymentFunctionalTests(DeploymentFixture deployment) : IClassFix
         var port = Platform.HostPort(DeploymentFixture.ProsodyName, "component");
         var domain = $"{DeploymentFixture.ComponentName}.{Domain}";
 
-        await using (var impostor = await ServerFeatureComponentStream.OpenAsync("127.0.0.1", port, domain, line => Log($"impostor: {line}"), Cancel))
+        await using (var impostor = await XmppComponent.OpenAsync("127.0.0.1", port, domain, line => Log($"impostor: {line}"), Cancel))
         {
             await Assert.ThrowsAsync<XmppException>(() => impostor.HandshakeAsync("not-the-secret", Cancel));
         }
 
-        await using var component = await ServerFeatureComponentStream.OpenAsync("127.0.0.1", port, domain, line => Log($"component: {line}"), Cancel);
+        await using var component = await XmppComponent.OpenAsync("127.0.0.1", port, domain, line => Log($"component: {line}"), Cancel);
         await component.HandshakeAsync(deployment.Password("bridge-secret"), Cancel);
     }
 

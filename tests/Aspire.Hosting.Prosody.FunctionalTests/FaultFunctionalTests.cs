@@ -13,9 +13,9 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// </summary>
 public class FaultFunctionalTests
 {
-    private static readonly TimeSpan StanzaTimeout = TimeSpan.FromSeconds(30);
 
     [Fact]
+    [RequiresContainers(ContainerImage.Prosody)]
     public async Task AKilledProsodyIsShownDownThenRestartsFromTheDashboardCommandAndDeliversEveryMessageItAcceptedBeforeTheKill()
     {
         var volume = $"prosody-fault-{Guid.NewGuid():N}";
@@ -43,7 +43,7 @@ public class FaultFunctionalTests
             await alice.PingAsync(cancellationToken: Cancel);
 
             // The fault: SIGKILL, as an out-of-memory kill or a crash would end it. No graceful shutdown, no flush.
-            Container("kill", "--signal", "KILL", before.ContainerOf());
+            Container("kill", "--signal", "KILL", before.ContainerId());
             var down = await app.WaitForSnapshotAsync("chat", s => s.State?.Text != KnownResourceStates.Running, "not running");
             Assert.NotEqual(HealthStatus.Healthy, down.HealthStatus);
             Assert.NotEqual(KnownResourceStates.Running, app.StateOf("chat").State?.Text);
@@ -54,7 +54,7 @@ public class FaultFunctionalTests
             var start = await app.CommandAsync(chat.Resource, KnownResourceCommands.StartCommand);
             Assert.True(start.Success, start.Message);
             var after = await app.WaitForSnapshotAsync("chat", s => s.IsRunningAndHealthy(), "running and healthy again");
-            Assert.NotEqual(before.ContainerOf(), after.ContainerOf());
+            Assert.NotEqual(before.ContainerId(), after.ContainerId());
 
             // Nothing accepted before the kill is lost: Bob gets all five, in order, once; Alice's roster survived.
             await using var bob = await chat.Resource.SignInAsync("bob", await bobPassword.ValueAsync());
@@ -87,10 +87,11 @@ public class FaultFunctionalTests
     }
 
     [Fact]
+    [RequiresContainers(ContainerImage.Prosody, ContainerImage.Postgres)]
     public async Task WhileTheDatabaseRestartsTheDashboardShowsWhatProsodyDoesAndNothingItAcceptedIsLost()
     {
         var volume = $"prosody-fault-pg-{Guid.NewGuid():N}";
-        var builder = TestApp.CreateBuilder(ContainerRuntime.ProsodyImage, ContainerRuntime.PostgresImage);
+        var builder = TestApp.CreateBuilder();
         var logs = FaultLogCapture.AddTo(builder);
         var pgPassword = builder.AddPassword("pg-password");
         var adminPassword = builder.AddPassword("admin-password");
@@ -174,11 +175,12 @@ public class FaultFunctionalTests
     }
 
     [Fact]
+    [RequiresContainers(ContainerImage.Prosody, ContainerImage.Coturn)]
     public async Task WhileTheTurnServerIsDownItIsShownExitedProsodyStaysHealthyAndTheTurnCheckFailsClearlyUntilItIsStartedAgain()
     {
         // Ports of its own: the TURN tests use 3478-3480 and 49160-49177.
         const int TurnPort = 3490;
-        var builder = TestApp.CreateBuilder(ContainerRuntime.ProsodyImage, ContainerRuntime.CoturnImage);
+        var builder = TestApp.CreateBuilder();
         var logs = FaultLogCapture.AddTo(builder);
         var adminPassword = builder.AddPassword("admin-password");
         var alicePassword = builder.AddPassword("alice-password");
@@ -198,7 +200,7 @@ public class FaultFunctionalTests
 
         // The fault: the coturn container stops underneath Aspire.
         var before = app.StateOf("chat-turn");
-        Container("stop", "--time", "1", before.ContainerOf());
+        Container("stop", "--time", "1", before.ContainerId());
         var down = await app.WaitForSnapshotAsync("chat-turn", s => s.State?.Text != KnownResourceStates.Running, "not running");
         Assert.NotEqual(HealthStatus.Healthy, down.HealthStatus);
 

@@ -1,67 +1,17 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>
-/// What the fault tests need around a running app: every state change Aspire publishes for a resource (what the
-/// dashboard shows), waits on those states, the container behind a resource, Aspire's resource commands, and every
-/// log line the app produced (its own loggers and each resource's console output) to search for secrets.
+/// What the fault tests need beyond <see cref="ResourceStates"/>: outside faults through the container runtime's CLI,
+/// Aspire's resource commands, and every log line the app produced (its own loggers and each resource's console
+/// output) to search for secrets.
 /// </summary>
 internal static class FaultTestSupport
 {
-    /// <summary>Generous for a loaded two-core machine: Aspire re-checks health every few seconds, DCP polls containers.</summary>
-    public static readonly TimeSpan ConditionTimeout = TimeSpan.FromMinutes(2);
-
-    public static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public static string Summary(this CustomResourceSnapshot snapshot) =>
-        $"state={snapshot.State?.Text ?? "none"} health={snapshot.HealthStatus?.ToString() ?? "none"} exit={snapshot.ExitCode?.ToString() ?? "-"} " +
-        string.Join("; ", snapshot.HealthReports.Select(r => $"{r.Name}={r.Status?.ToString() ?? "pending"}"));
-
-    public static bool IsRunningAndHealthy(this CustomResourceSnapshot snapshot) =>
-        snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy;
-
-    /// <summary>Waits for the first published snapshot that satisfies <paramref name="predicate"/>, logging each distinct state seen.</summary>
-    public static async Task<CustomResourceSnapshot> WaitForSnapshotAsync(this DistributedApplication app, string resourceName, Func<CustomResourceSnapshot, bool> predicate, string what)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        timeout.CancelAfter(ConditionTimeout);
-        string? last = null;
-        try
-        {
-            var resourceEvent = await app.ResourceNotifications.WaitForResourceAsync(resourceName, e =>
-            {
-                var seen = e.Snapshot.Summary();
-                if (seen != last)
-                {
-                    last = seen;
-                    Log($"{resourceName}: {seen}");
-                }
-
-                return predicate(e.Snapshot);
-            }, timeout.Token);
-            return resourceEvent.Snapshot;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !Cancel.IsCancellationRequested)
-        {
-            throw new TimeoutException($"{resourceName} did not become '{what}' within {ConditionTimeout}; last seen: {last}");
-        }
-    }
-
-    public static CustomResourceSnapshot StateOf(this DistributedApplication app, string resourceName) =>
-        app.ResourceNotifications.TryGetCurrentState(resourceName, out var resourceEvent)
-            ? resourceEvent.Snapshot
-            : throw new InvalidOperationException($"No state published for {resourceName}.");
-
-    public static string ContainerOf(this CustomResourceSnapshot snapshot) =>
-        snapshot.Properties.FirstOrDefault(p => p.Name == "container.id")?.Value?.ToString() is { Length: > 0 } id
-            ? id
-            : throw new InvalidOperationException("The resource has no container id.");
-
     /// <summary>Runs the container runtime's CLI against a container, as an outside fault would (a crash, an operator).</summary>
     public static void Container(params string[] arguments)
     {
@@ -77,23 +27,6 @@ internal static class FaultTestSupport
         Log($"command {command} on {resource.Name}: {(result.Success ? "succeeded" : "failed")} {result.Message}");
         return result;
     }
-
-    /// <summary>Polls until <paramref name="condition"/> holds.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? ConditionTimeout);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Not {what} within {timeout ?? ConditionTimeout}.");
-            }
-
-            await Task.Delay(200, Cancel);
-        }
-    }
-
-    public static void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
 }
 
 /// <summary>

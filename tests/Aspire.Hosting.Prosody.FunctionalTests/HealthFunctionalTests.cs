@@ -7,6 +7,7 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// The Prosody health check under the real orchestrator: what Aspire reports while Prosody does not answer, what
 /// <c>WaitFor</c> does with it, and which part of the check a failure names.
 /// </summary>
+[RequiresContainers(ContainerImage.Prosody)]
 public class HealthFunctionalTests
 {
     /// <summary>
@@ -27,7 +28,6 @@ public class HealthFunctionalTests
         exit 3
         """;
 
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task UntilProsodyAnswersXmppTheResourceIsUnhealthyNamingTheStreamAndWaitForHoldsADependentWhoseOnlyAttemptThenSucceeds()
@@ -66,7 +66,7 @@ public class HealthFunctionalTests
             var clock = Stopwatch.StartNew();
             gate.Open();
             await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy);
-            HealthTestSupport.Log($"Healthy {clock.ElapsedMilliseconds} ms after the start gate opened.");
+            Log($"Healthy {clock.ElapsedMilliseconds} ms after the start gate opened.");
             Assert.Equal(HealthStatus.Healthy, app.Current("chat").Snapshot.HealthStatus);
 
             // Released now, the dependent's one and only stream attempt gets the features.
@@ -118,7 +118,7 @@ public class HealthFunctionalTests
                 && report.LastRunAt > startedAt, "running and unhealthy after start");
             var unhealthy = restarted.Report(chat.CheckName())!;
             Assert.Contains("stream", unhealthy.Description, StringComparison.OrdinalIgnoreCase);
-            HealthTestSupport.Log($"Containers: {firstContainer} before the stop, {restarted.ContainerId()} after the start.");
+            Log($"Containers: {firstContainer} before the stop, {restarted.ContainerId()} after the start.");
 
             gate.Open();
             await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy, after: unhealthy.LastRunAt);

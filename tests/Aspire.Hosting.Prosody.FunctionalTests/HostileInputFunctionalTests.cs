@@ -15,9 +15,10 @@ public class HostileInputFunctionalTests
     private static readonly TimeSpan BatchTimeout = TimeSpan.FromMinutes(5);
 
     [Fact]
+    [RequiresContainers(ContainerImage.Prosody)]
     public async Task EveryGeneratedLuaLiteralAndConfigFileEvaluatesInLuaToTheExactBytesOfTheAcceptedInput()
     {
-        var runtime = ContainerRuntime.Require(ContainerRuntime.ProsodyImage);
+        var runtime = ContainerRuntime.Name;
         var cases = HostileInputCases.Create();
         var work = Directory.CreateTempSubdirectory("prosody-hostile-lua-");
         try
@@ -82,9 +83,10 @@ public class HostileInputFunctionalTests
     }
 
     [Fact]
+    [RequiresContainers(ContainerImage.Prosody)]
     public async Task EveryConfigurationGeneratedFromAcceptedInputsPassesProsodysOwnCheck()
     {
-        var runtime = ContainerRuntime.Require(ContainerRuntime.ProsodyImage);
+        var runtime = ContainerRuntime.Name;
         var cases = HostileInputCases.Create();
         var work = Directory.CreateTempSubdirectory("prosody-hostile-check-");
         try
@@ -137,9 +139,10 @@ public class HostileInputFunctionalTests
     }
 
     [Fact]
+    [RequiresContainers(ContainerImage.Coturn)]
     public async Task EveryCoturnCommandGeneratedFromAcceptedInputsPassesTheShellExactlyTheWordsIntended()
     {
-        var runtime = ContainerRuntime.Require(ContainerRuntime.CoturnImage);
+        var runtime = ContainerRuntime.Name;
         var cases = HostileInputCases.Create();
         var work = Directory.CreateTempSubdirectory("prosody-hostile-turn-");
         try
@@ -278,5 +281,4 @@ public class HostileInputFunctionalTests
         return (process.ExitCode, await output + await error);
     }
 
-    private static void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 }

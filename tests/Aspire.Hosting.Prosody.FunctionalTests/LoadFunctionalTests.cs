@@ -11,6 +11,7 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// Prosody's default per-client limit (10kb/s, which publish mode keeps) does. The figures are printed here and
 /// measured properly by the benchmark (<c>--only load</c>, bench/README.md).
 /// </summary>
+[RequiresContainers(ContainerImage.Prosody)]
 public class LoadFunctionalTests
 {
     private const int Clients = 200;
@@ -26,7 +27,6 @@ public class LoadFunctionalTests
     /// </summary>
     private const double ThrottledBelowKilobytesPerSecond = 30;
 
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task TwoHundredClientsSignInAndExchangeMessagesWithoutRefusalOrLossUnderRunAndPublishDefaults()
@@ -96,5 +96,4 @@ public class LoadFunctionalTests
         Assert.False(publishMetrics.IsSuccessStatusCode);
     }
 
-    private static void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
 }

@@ -6,6 +6,7 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// Prosody's metrics as the dashboard would receive them: the AppHost exports them over OTLP/HTTP to the configured
 /// endpoint, here an in-test receiver, and the test reads back only what was exported.
 /// </summary>
+[RequiresContainers(ContainerImage.Prosody)]
 public class MetricsFunctionalTests
 {
     private const string Connections = "prosody_mod_c2s__connections";
@@ -36,7 +37,7 @@ public class MetricsFunctionalTests
 
         // Before anyone signs in: no c2s connection (the series only appears with the first client).
         var idle = await receiver.WaitForExportAsync(e => e.ResourceMetrics.Any(r => FromChat(r) && r.Metrics.Any()) && ConnectionCount(e) is null or 0,
-            ExportTimeout, "metrics of chat without client connections", includeEarlier: true);
+            ExportTimeout, "metrics of chat without client connections", includeEarlier: true, Cancel);
         Assert.Equal("/v1/metrics", idle.Path);
         Assert.StartsWith("application/x-protobuf", idle.ContentType, StringComparison.Ordinal);
         Assert.Equal(apiKey, idle.ApiKey);
@@ -52,7 +53,7 @@ public class MetricsFunctionalTests
 
         await using (var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync()))
         {
-            var connected = await receiver.WaitForExportAsync(e => ConnectionCount(e) >= 1, ExportTimeout, "a c2s connection");
+            var connected = await receiver.WaitForExportAsync(e => ConnectionCount(e) >= 1, ExportTimeout, "a c2s connection", cancellationToken: Cancel);
             LogExport(connected);
             var gauge = Assert.Single(Assert.Single(connected.ResourceMetrics, FromChat).Metrics, m => m.Name == Connections);
             Assert.Equal(OtlpMetricKind.Gauge, gauge.Kind);
@@ -69,7 +70,7 @@ public class MetricsFunctionalTests
             Assert.True(encrypted.DataPoints.Sum(p => p.Value) >= 1);
         }
 
-        var left = await receiver.WaitForExportAsync(e => e.ResourceMetrics.Any(FromChat) && ConnectionCount(e) is null or 0, ExportTimeout, "the client gone");
+        var left = await receiver.WaitForExportAsync(e => e.ResourceMetrics.Any(FromChat) && ConnectionCount(e) is null or 0, ExportTimeout, "the client gone", cancellationToken: Cancel);
         LogExport(left);
         Assert.Empty(receiver.Rejected);
     }
@@ -92,12 +93,12 @@ public class MetricsFunctionalTests
     {
         foreach (var resource in export.ResourceMetrics)
         {
-            HealthTestSupport.Log($"export at {export.ReceivedAt:HH:mm:ss.fff}: {string.Join(", ", resource.ResourceAttributes.Select(a => $"{a.Key}={a.Value}"))}");
-            HealthTestSupport.Log($"  {resource.Metrics.Count()} metrics: {resource.Metrics.Count(m => m.Kind == OtlpMetricKind.Sum)} sums, {resource.Metrics.Count(m => m.Kind == OtlpMetricKind.Gauge)} gauges");
+            Log($"export at {export.ReceivedAt:HH:mm:ss.fff}: {string.Join(", ", resource.ResourceAttributes.Select(a => $"{a.Key}={a.Value}"))}");
+            Log($"  {resource.Metrics.Count()} metrics: {resource.Metrics.Count(m => m.Kind == OtlpMetricKind.Sum)} sums, {resource.Metrics.Count(m => m.Kind == OtlpMetricKind.Gauge)} gauges");
             foreach (var metric in resource.Metrics.Where(m => m.Name.StartsWith("prosody_mod_c2s", StringComparison.Ordinal)))
             {
                 var points = string.Join("; ", metric.DataPoints.Select(p => $"{{{string.Join(",", p.Attributes.Select(a => $"{a.Key}={a.Value}"))}}} {p.Value}"));
-                HealthTestSupport.Log($"  {metric.Name} [{metric.Kind}{(metric.IsMonotonic ? ", monotonic" : "")}, {metric.Temporality}, unit '{metric.Unit}'] {points}");
+                Log($"  {metric.Name} [{metric.Kind}{(metric.IsMonotonic ? ", monotonic" : "")}, {metric.Temporality}, unit '{metric.Unit}'] {points}");
             }
         }
     }

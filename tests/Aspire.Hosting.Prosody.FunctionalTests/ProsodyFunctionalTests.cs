@@ -4,10 +4,9 @@ using XmppTestClient;
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>The foundation, started for real under the Aspire orchestrator and used by a real XMPP client.</summary>
+[RequiresContainers(ContainerImage.Prosody)]
 public class ProsodyFunctionalTests
 {
-    private static readonly TimeSpan StanzaTimeout = TimeSpan.FromSeconds(15);
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task TwoAccountsSignInOverStartTlsSeeEachOthersPresenceAndExchangeMessages()
@@ -108,7 +107,7 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task ADataVolumeKeepsAccountsAcrossARestartOfTheApp()
     {
-        var runtime = ContainerRuntime.Require(ContainerRuntime.ProsodyImage);
+        var runtime = ContainerRuntime.Name;
         var volume = $"prosody-test-{Guid.NewGuid():N}";
         try
         {
@@ -141,7 +140,6 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task ARootOwnedBindMountIsHandedToProsodyInsteadOfStoppingTheContainer()
     {
-        ContainerRuntime.Require(ContainerRuntime.ProsodyImage);
         // Created by this process: owned by root when the tests run as root (as in CI), which stops the official entrypoint.
         var directory = Directory.CreateTempSubdirectory("prosody-data-");
         try
@@ -163,9 +161,10 @@ public class ProsodyFunctionalTests
     }
 
     [Fact]
+    [RequiresContainers(ContainerImage.Prosody012)]
     public async Task TheProsody012ImageTagStillProducesAWorkingServer()
     {
-        var builder = TestApp.CreateBuilder(ContainerRuntime.Prosody012Image);
+        var builder = TestApp.CreateBuilder();
         var password = builder.AddPassword("alice-password");
         var chat = builder.AddProsody("chat").WithImageTag("0.12").WithUser("alice", password).WithMultiUserChat().WithMessageArchive();
         await using var app = await builder.StartAsync("chat");

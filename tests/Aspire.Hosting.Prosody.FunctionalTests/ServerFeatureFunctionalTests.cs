@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using XmppTestClient;
 using static Aspire.Hosting.Prosody.FunctionalTests.ServerFeatureProtocols;
+using static XmppTestClient.XmppNamespaces;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -16,14 +17,13 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// The server options beyond the basics, proven from real clients against real containers: group chat, file sharing,
 /// external components, certificates, federation and persistent containers.
 /// </summary>
+[RequiresContainers(ContainerImage.Prosody)]
 public class ServerFeatureFunctionalTests
 {
     /// <summary>Federation needs DNS, TLS and dialback between two containers: allow it time on a loaded machine.</summary>
     private static readonly TimeSpan FederationTimeout = TimeSpan.FromSeconds(90);
 
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 
     [Fact]
     public async Task UsersCreateRoomsThatReplayRecentHistoryAndArchiveEveryMessageUnlessOnlyAdministratorsMayCreateRooms()
@@ -142,23 +142,23 @@ public class ServerFeatureFunctionalTests
         Assert.Equal("bot.chat.localhost", domain);
 
         // The secret is what authenticates the component: a wrong one is refused.
-        await using (var impostor = await ServerFeatureComponentStream.OpenAsync(host, port, domain, line => Log($"impostor: {line}"), Cancel))
+        await using (var impostor = await XmppComponent.OpenAsync(host, port, domain, line => Log($"impostor: {line}"), Cancel))
         {
             await Assert.ThrowsAsync<XmppException>(() => impostor.HandshakeAsync("not-the-secret", Cancel));
         }
 
-        await using var component = await ServerFeatureComponentStream.OpenAsync(host, port, domain, line => Log($"component: {line}"), Cancel);
+        await using var component = await XmppComponent.OpenAsync(host, port, domain, line => Log($"component: {line}"), Cancel);
         await component.HandshakeAsync(secret, Cancel);
 
         await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
         await alice.SendMessageAsync($"echo@{domain}", "ping", cancellationToken: Cancel);
         var received = await component.ReadAsync(
-            s => s.Name == ServerFeatureComponentStream.Accept + "message" && s.Element(ServerFeatureComponentStream.Accept + "body")?.Value == "ping", StanzaTimeout, Cancel);
+            s => s.Name == XmppNamespaces.ComponentAccept + "message" && s.Element(XmppNamespaces.ComponentAccept + "body")?.Value == "ping", StanzaTimeout, Cancel);
         Assert.Equal(alice.Jid.ToString(), (string?)received.Attribute("from"));
 
-        await component.SendAsync(new XElement(ServerFeatureComponentStream.Accept + "message",
+        await component.SendAsync(new XElement(XmppNamespaces.ComponentAccept + "message",
             new XAttribute("from", $"echo@{domain}"), new XAttribute("to", alice.Jid.ToString()), new XAttribute("type", "chat"),
-            new XElement(ServerFeatureComponentStream.Accept + "body", "pong")), Cancel);
+            new XElement(XmppNamespaces.ComponentAccept + "body", "pong")), Cancel);
         var reply = await alice.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
         Assert.True(reply.IsFrom($"echo@{domain}"), reply.ToString());
         Assert.Equal("pong", reply.GetBody());
@@ -167,7 +167,6 @@ public class ServerFeatureFunctionalTests
     [Fact]
     public async Task ClientsValidateTheCertificateBroughtByFileOrDirectoryAgainstItsAuthorityAndOtherwiseGetTheDevelopmentCertificate()
     {
-        ContainerRuntime.Require(ContainerRuntime.ProsodyImage);
         using var authority = new ServerFeatureCertificateAuthority();
         var directory = Directory.CreateTempSubdirectory("prosody-certs-");
         try
@@ -274,7 +273,7 @@ public class ServerFeatureFunctionalTests
     [Fact]
     public async Task APersistentContainerIsReusedWithItsDataWhenTheAppHostRestartsAndRecreatedWhenItsConfigurationChanges()
     {
-        var runtime = ContainerRuntime.Require(ContainerRuntime.ProsodyImage);
+        var runtime = ContainerRuntime.Name;
         // Persistent containers are named after the resource and the AppHost's path, the same in every run.
         const string name = "kept";
         const string volume = "prosody-functional-tests-kept";
@@ -313,7 +312,7 @@ public class ServerFeatureFunctionalTests
                 var (app, prosody) = await StartAsync(withBob: false);
                 await using (app)
                 {
-                    first = ContainerIdOf(app, name);
+                    first = app.ContainerIdOf(name);
                     await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
                     await alice.AddRosterItemAsync("friend@kept.localhost", "Friend", Cancel);
                 }
@@ -326,7 +325,7 @@ public class ServerFeatureFunctionalTests
                 var (app, prosody) = await StartAsync(withBob: false);
                 await using (app)
                 {
-                    Assert.Equal(first, ContainerIdOf(app, name));
+                    Assert.Equal(first, app.ContainerIdOf(name));
                     await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
                     Assert.Equal("Friend", Assert.Single(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.localhost").Name);
                 }
@@ -337,7 +336,7 @@ public class ServerFeatureFunctionalTests
                 var (app, prosody) = await StartAsync(withBob: true);
                 await using (app)
                 {
-                    Log($"container before the change: {first}, after: {ContainerIdOf(app, name)}");
+                    Log($"container before the change: {first}, after: {app.ContainerIdOf(name)}");
                     await using var bob = await prosody.SignInAsync("bob", passwords["bob"]);
                     Assert.Equal("bob@kept.localhost", bob.Jid.Bare.ToString());
                     await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);

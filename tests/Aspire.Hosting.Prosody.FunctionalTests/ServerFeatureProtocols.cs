@@ -2,24 +2,14 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using XmppTestClient;
+using static XmppTestClient.XmppNamespaces;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>The client side of the XEPs the server feature tests speak: group chat, its archive, HTTP upload.</summary>
 internal static class ServerFeatureProtocols
 {
-    public static readonly XNamespace Muc = "http://jabber.org/protocol/muc";
-    public static readonly XNamespace MucUser = "http://jabber.org/protocol/muc#user";
-    public static readonly XNamespace MucOwner = "http://jabber.org/protocol/muc#owner";
-    public static readonly XNamespace DataForms = "jabber:x:data";
-    public static readonly XNamespace Delay = "urn:xmpp:delay";
-    public static readonly XNamespace Mam = "urn:xmpp:mam:2";
-    public static readonly XNamespace Forward = "urn:xmpp:forward:0";
-    public static readonly XNamespace Upload = "urn:xmpp:http:upload:0";
 
-    public static readonly TimeSpan StanzaTimeout = TimeSpan.FromSeconds(30);
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     /// <summary>
     /// Enters a room (XEP-0045 section 7.2) and returns the answer to the join: the occupant's own presence
@@ -150,19 +140,12 @@ internal static class ServerFeatureProtocols
     public static async Task<string> ConfigOptionAsync(DistributedApplication app, string resourceName, string host, string option)
     {
         var (exitCode, output) = await Task.Run(() => ContainerRuntime.Run(
-            ContainerRuntime.Name, "exec", ContainerIdOf(app, resourceName), "prosodyctl", "shell", "config", "get", host, option));
+            ContainerRuntime.Name, "exec", app.ContainerIdOf(resourceName), "prosodyctl", "shell", "config", "get", host, option));
         TestContext.Current.TestOutputHelper?.WriteLine($"prosodyctl shell config get {host} {option}: {output}");
         var ok = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("OK:", StringComparison.Ordinal));
         Assert.True(exitCode == 0 && ok is not null, $"prosodyctl shell config get failed ({exitCode}): {output}");
         return ok["OK:".Length..].Trim();
     }
-
-    /// <summary>The id of the resource's container, as the orchestrator reports it.</summary>
-    public static string ContainerIdOf(DistributedApplication app, string resourceName) =>
-        app.ResourceNotifications.TryGetCurrentState(resourceName, out var state)
-        && state.Snapshot.Properties.FirstOrDefault(p => p.Name == "container.id")?.Value is string { Length: > 0 } id
-            ? id
-            : throw new InvalidOperationException($"The resource '{resourceName}' has no container id.");
 }
 
 /// <summary>A certificate authority of the test's own, and a server certificate it issues for an XMPP domain.</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using XmppTestClient;
+using static XmppTestClient.XmppNamespaces;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -15,25 +16,20 @@ public class SqlStorageFunctionalTests
     private const string Domain = "chat.localhost";
     private const string Alice = "alice@chat.localhost";
     private const string Bob = "bob@chat.localhost";
-    private static readonly XNamespace Mam = "urn:xmpp:mam:2";
-    private static readonly XNamespace Forward = "urn:xmpp:forward:0";
-    private static readonly XNamespace Delay = "urn:xmpp:delay";
-    private static readonly XNamespace LastActivity = "jabber:iq:last";
-    private static readonly TimeSpan StanzaTimeout = TimeSpan.FromSeconds(30);
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
+    [RequiresContainers(ContainerImage.Prosody, ContainerImage.Postgres)]
     public Task OnPostgreSqlAccountsRostersOfflineMessagesAndTheArchiveAreRowsInTheDatabaseAndOutliveTheProsodyContainer() =>
         RowsLandInTheDatabaseAndOutliveTheProsodyContainerAsync(SqlServerKind.PostgreSql);
 
     [Fact]
+    [RequiresContainers(ContainerImage.Prosody, ContainerImage.MariaDb)]
     public Task OnMariaDbThroughTheMySqlDriverAccountsRostersOfflineMessagesAndTheArchiveAreRowsInTheDatabaseAndOutliveTheProsodyContainer() =>
         RowsLandInTheDatabaseAndOutliveTheProsodyContainerAsync(SqlServerKind.MariaDb);
 
     private static async Task RowsLandInTheDatabaseAndOutliveTheProsodyContainerAsync(SqlServerKind kind)
     {
-        var databaseImage = kind == SqlServerKind.PostgreSql ? SqlTestDatabases.PostgresImage : SqlTestDatabases.MariaDbImage;
-        var runtime = ContainerRuntime.Require(ContainerRuntime.ProsodyImage, databaseImage);
+        var runtime = ContainerRuntime.Name;
         var volume = $"prosody-sql-test-{Guid.NewGuid():N}";
         var databasePassword = NewSecret();
         var alicePassword = NewSecret();
@@ -44,14 +40,14 @@ public class SqlStorageFunctionalTests
         {
             // First app: alice adds Bob to her roster and writes to him while he is offline; bob never signs in.
             {
-                var builder = TestApp.CreateBuilder(ContainerRuntime.ProsodyImage, databaseImage);
+                var builder = TestApp.CreateBuilder();
                 var chat = builder.AddProsody("chat")
                     .WithUser("alice", builder.AddParameter("alice-password", alicePassword, secret: true))
                     .WithUser("bob", builder.AddParameter("bob-password", bobPassword, secret: true))
                     .WithMessageArchive()
                     .WithTestDatabase(builder, kind, databasePassword, volume);
                 await using var app = await builder.StartAsync("chat");
-                firstProsodyContainer = ContainerId(app, "chat");
+                firstProsodyContainer = app.ContainerIdOf("chat");
 
                 await using (var alice = await chat.Resource.SignInAsync("alice", alicePassword))
                 {
@@ -89,10 +85,10 @@ public class SqlStorageFunctionalTests
             // Second app: a new Prosody container on the same database (kept in the volume). It declares neither alice nor
             // bob, so their accounts, the roster, the offline message and the archive can only come from the database.
             {
-                var builder = TestApp.CreateBuilder(ContainerRuntime.ProsodyImage, databaseImage);
+                var builder = TestApp.CreateBuilder();
                 var chat = builder.AddProsody("chat").WithMessageArchive().WithTestDatabase(builder, kind, databasePassword, volume);
                 await using var app = await builder.StartAsync("chat");
-                Assert.NotEqual(firstProsodyContainer, ContainerId(app, "chat"));
+                Assert.NotEqual(firstProsodyContainer, app.ContainerIdOf("chat"));
 
                 await using var alice = await chat.Resource.SignInAsync("alice", alicePassword);
                 Assert.Equal("Bob from the database", Assert.Single(await alice.GetRosterAsync(Cancel), item => item.Jid == Bob).Name);
@@ -118,12 +114,13 @@ public class SqlStorageFunctionalTests
     }
 
     [Fact]
+    [RequiresContainers(ContainerImage.Prosody, ContainerImage.Postgres)]
     public async Task WhenPostgreSqlRestartsMidConversationProsodyRecoversWithoutRestartingAndLosesNoMessageItAccepted()
     {
-        var runtime = ContainerRuntime.Require(ContainerRuntime.ProsodyImage, SqlTestDatabases.PostgresImage);
+        var runtime = ContainerRuntime.Name;
         var alicePassword = NewSecret();
         var bobPassword = NewSecret();
-        var builder = TestApp.CreateBuilder(ContainerRuntime.ProsodyImage, SqlTestDatabases.PostgresImage);
+        var builder = TestApp.CreateBuilder();
         var chat = builder.AddProsody("chat")
             .WithUser("alice", builder.AddParameter("alice-password", alicePassword, secret: true))
             .WithUser("bob", builder.AddParameter("bob-password", bobPassword, secret: true))
@@ -134,9 +131,9 @@ public class SqlStorageFunctionalTests
         // Storage can block the whole server while it waits for the database: allow for slow answers.
         var slowOptions = chat.Resource.ClientOptions("alice", alicePassword) with { Timeout = TimeSpan.FromMinutes(2) };
         await using var alice = await XmppClient.ConnectAsync(slowOptions, Cancel);
-        var prosodyContainer = ContainerId(app, "chat");
+        var prosodyContainer = app.ContainerIdOf("chat");
         var prosodyStartedAt = StartedAt(runtime, prosodyContainer);
-        var postgresContainer = ContainerId(app, "postgres");
+        var postgresContainer = app.ContainerIdOf("postgres");
 
         // The conversation starts while both are online...
         {
@@ -226,7 +223,7 @@ public class SqlStorageFunctionalTests
         Assert.True(alice.IsConnected);
         var uptimeAfter = await UptimeAsync(alice);
         Assert.True(uptimeAfter >= uptimeBefore + clock.Elapsed - TimeSpan.FromSeconds(2), $"Uptime {uptimeAfter} after {clock.Elapsed}, was {uptimeBefore}.");
-        Assert.Equal(prosodyContainer, ContainerId(app, "chat"));
+        Assert.Equal(prosodyContainer, app.ContainerIdOf("chat"));
         Assert.Equal(prosodyStartedAt, StartedAt(runtime, prosodyContainer));
     }
 
@@ -270,14 +267,6 @@ public class SqlStorageFunctionalTests
         var result = await client.SendIqAsync(new XElement(XmppNamespaces.Client + "iq", new XAttribute("type", "get"), new XAttribute("to", Domain),
             new XElement(LastActivity + "query")), Cancel);
         return TimeSpan.FromSeconds((int)result.Element(LastActivity + "query")!.Attribute("seconds")!);
-    }
-
-    private static string ContainerId(DistributedApplication app, string resourceName)
-    {
-        Assert.True(app.ResourceNotifications.TryGetCurrentState(resourceName, out var state), $"No state for {resourceName}.");
-        var id = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "container.id")?.Value as string;
-        Assert.False(string.IsNullOrEmpty(id), $"No container id for {resourceName}.");
-        return id;
     }
 
     private static string StartedAt(string runtime, string container)

@@ -42,9 +42,6 @@ internal sealed class TestMySqlDatabaseResource(string name, string databaseName
 /// <summary>The two SQL servers the functional tests run Prosody against, and reading Prosody's rows back.</summary>
 internal static class SqlTestDatabases
 {
-    public const string PostgresImage = "docker.io/library/postgres:18.3";
-    public const string MariaDbImage = "docker.io/library/mariadb:11.8";
-
     /// <summary>Not MySQL's 3306: a driver default that sneaks in instead of the configured port cannot connect.</summary>
     public const int MariaDbPort = 3307;
 
@@ -55,8 +52,8 @@ internal static class SqlTestDatabases
     public static IResourceBuilder<TestMySqlDatabaseResource> AddMariaDbAsMySql(
         this IDistributedApplicationBuilder builder, string serverName, string databaseName, IResourceBuilder<ParameterResource> password, string? dataVolume = null)
     {
-        var server = builder.AddContainer(serverName, "library/mariadb", "11.8")
-            .WithImageRegistry("docker.io")
+        var server = builder.AddContainer(serverName, ContainerImages.MariaDbImage, ContainerImages.MariaDbTag)
+            .WithImageRegistry(ContainerImages.MariaDbRegistry)
             .WithEnvironment("MARIADB_ROOT_PASSWORD", password)
             .WithEnvironment("MARIADB_DATABASE", databaseName)
             .WithArgs($"--port={MariaDbPort}")

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -11,15 +12,15 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// and allocates relays with them on the coturn container, over UDP and over TCP, as a calling client would.
 /// TURN's host ports are published as they are (not proxied), so each test uses ports of its own.
 /// </summary>
+[RequiresContainers(ContainerImage.Prosody, ContainerImage.Coturn)]
 public class TurnFunctionalTests
 {
     private static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(2);
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task ProsodyHandsOutReachableTurnCredentialsThatAllocateRelaysOverUdpAndTcpInTheConfiguredRange()
     {
-        var builder = TestApp.CreateBuilder(ContainerRuntime.ProsodyImage, ContainerRuntime.CoturnImage);
+        var builder = TestApp.CreateBuilder();
         var password = builder.AddPassword("alice-password");
         var chat = builder.AddProsody("chat").WithUser("alice", password).WithTurnServer();
         await using var app = await builder.StartAsync("chat", "chat-turn");
@@ -83,7 +84,7 @@ public class TurnFunctionalTests
     public async Task MediaFlowsBothWaysBetweenAPeerOnTheHostAndTheClientThroughThePublishedRelayPort()
     {
         // A second app start is worth it: it also shows that a custom port and relay range reach Prosody and coturn.
-        var builder = TestApp.CreateBuilder(ContainerRuntime.ProsodyImage, ContainerRuntime.CoturnImage);
+        var builder = TestApp.CreateBuilder();
         var password = builder.AddPassword("alice-password");
         var chat = builder.AddProsody("chat").WithUser("alice", password).WithTurnServer(port: 3479, relayPortMin: 49170, relayPortMax: 49172);
         await using var app = await builder.StartAsync("chat", "chat-turn");
@@ -133,7 +134,7 @@ public class TurnFunctionalTests
     [Fact]
     public async Task CredentialsMadeWithAWrongSecretOrAlreadyExpiredAreRefusedWhileProsodysAreAccepted()
     {
-        var builder = TestApp.CreateBuilder(ContainerRuntime.ProsodyImage, ContainerRuntime.CoturnImage);
+        var builder = TestApp.CreateBuilder();
         var password = builder.AddPassword("alice-password");
         var chat = builder.AddProsody("chat").WithUser("alice", password).WithTurnServer(port: 3480, relayPortMin: 49175, relayPortMax: 49177);
         var coturn = builder.Resources.OfType<CoturnResource>().Single();
@@ -237,5 +238,4 @@ public class TurnFunctionalTests
         }
     }
 
-    private static void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
 }

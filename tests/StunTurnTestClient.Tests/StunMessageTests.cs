@@ -1,13 +1,13 @@
 using System.Net;
 using System.Text;
 
-namespace Aspire.Hosting.Prosody.FunctionalTests;
+namespace StunTurnTestClient.Tests;
 
 /// <summary>
 /// The test TURN client's STUN encoding against the test vectors of RFC 5769. No container: if these fail,
-/// a refused Allocate in <see cref="TurnFunctionalTests"/> says nothing about the package.
+/// a refused Allocate in the TURN functional tests says nothing about the package.
 /// </summary>
-public class TurnStunMessageTests
+public class StunMessageTests
 {
     // RFC 5769 §2.4 "Sample Request with Long-Term Authentication".
     private const string LongTermUsername = "\u30DE\u30C8\u30EA\u30C3\u30AF\u30B9";
@@ -78,14 +78,18 @@ public class TurnStunMessageTests
     }
 
     [Fact]
-    public void TheDecoderChecksIntegrityAndFingerprintOfTheRfc5769SampleRequestAndNoticesATamperedByte()
+    public void TheDecoderChecksIntegrityAndFingerprintOfTheRfc5769SampleRequest()
     {
         var message = StunMessage.Decode(SampleRequest);
         Assert.Equal("evtj:h6vY", message.GetString(StunAttributeType.Username));
         Assert.Equal("STUN test client", message.GetString(StunAttributeType.Software));
         Assert.True(message.HasValidIntegrity(Encoding.UTF8.GetBytes(ShortTermPassword)));
         Assert.True(message.HasValidFingerprint());
+    }
 
+    [Fact]
+    public void ATamperedByteInTheRfc5769SampleRequestFailsBothIntegrityAndFingerprint()
+    {
         var tampered = (byte[])SampleRequest.Clone();
         tampered[40] ^= 0x01; // inside PRIORITY
         var damaged = StunMessage.Decode(tampered);
@@ -108,6 +112,13 @@ public class TurnStunMessageTests
     }
 
     [Fact]
+    public void TurnMessageTypesInterleaveTheMethodAndTheClassBits()
+    {
+        // RFC 5766 §13: a Send indication has message type 0x0016.
+        Assert.Equal(0x0016, StunMessage.MessageType(StunMethod.Send, StunClass.Indication));
+    }
+
+    [Fact]
     public void XorAddressesErrorCodesAndTurnMessageTypesSurviveARoundTrip()
     {
         var peer = new IPEndPoint(IPAddress.Parse("2001:db8::7"), 49161);
@@ -118,9 +129,8 @@ public class TurnStunMessageTests
         var encoded = response.Encode(fingerprint: true);
         var decoded = StunMessage.Decode(encoded);
 
-        // RFC 5766 §13: an Allocate error response has message type 0x0113, a Send indication 0x0016.
+        // RFC 5766 §13: an Allocate error response has message type 0x0113.
         Assert.Equal(0x0113, (encoded[0] << 8) | encoded[1]);
-        Assert.Equal(0x0016, StunMessage.MessageType(StunMethod.Send, StunClass.Indication));
         Assert.Equal((StunMethod.Allocate, StunClass.ErrorResponse), (decoded.Method, decoded.Class));
         Assert.Equal(peer, decoded.GetXorAddress(StunAttributeType.XorPeerAddress));
         Assert.Equal((438, "Stale Nonce"), decoded.GetError());

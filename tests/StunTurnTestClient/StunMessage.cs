@@ -4,10 +4,10 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Aspire.Hosting.Prosody.FunctionalTests;
+namespace StunTurnTestClient;
 
 /// <summary>The four classes of a STUN message (RFC 5389 §6).</summary>
-internal enum StunClass
+public enum StunClass
 {
     Request = 0,
     Indication = 1,
@@ -16,7 +16,7 @@ internal enum StunClass
 }
 
 /// <summary>The STUN methods this client uses: Binding (RFC 5389) and TURN's (RFC 5766 §13, RFC 8656 §17).</summary>
-internal static class StunMethod
+public static class StunMethod
 {
     public const ushort Binding = 0x001;
     public const ushort Allocate = 0x003;
@@ -38,7 +38,7 @@ internal static class StunMethod
 }
 
 /// <summary>The STUN and TURN attribute types this client reads or writes (RFC 5389 §18.2, RFC 5766 §14).</summary>
-internal static class StunAttributeType
+public static class StunAttributeType
 {
     public const ushort Username = 0x0006;
     public const ushort MessageIntegrity = 0x0008;
@@ -74,14 +74,14 @@ internal static class StunAttributeType
 }
 
 /// <summary>One attribute: its type, its value without padding, and where it starts in a decoded message.</summary>
-internal sealed record StunAttribute(ushort Type, byte[] Value, int Offset = -1);
+public sealed record StunAttribute(ushort Type, byte[] Value, int Offset = -1);
 
 /// <summary>
 /// A STUN message (RFC 5389 §6, §15): a 20-byte header (type, length, magic cookie, 96-bit transaction id) and
 /// type-length-value attributes padded to four bytes. <see cref="Encode"/> appends MESSAGE-INTEGRITY and
 /// FINGERPRINT; <see cref="Decode"/> keeps the bytes so that both can be checked.
 /// </summary>
-internal sealed class StunMessage
+public sealed class StunMessage
 {
     public const int HeaderLength = 20;
     public const uint MagicCookie = 0x2112A442;
@@ -367,7 +367,7 @@ internal sealed class StunMessage
 }
 
 /// <summary>A TURN or STUN request answered with an error response (ERROR-CODE, RFC 5389 §15.6).</summary>
-internal sealed class TurnErrorException(string request, int code, string reason)
+public sealed class TurnErrorException(string request, int code, string reason)
     : Exception($"The TURN server refused {request}: {code} {reason}")
 {
     public int Code { get; } = code;

@@ -4,17 +4,17 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 
-namespace Aspire.Hosting.Prosody.FunctionalTests;
+namespace StunTurnTestClient;
 
 /// <summary>How a TURN client talks to its server (the relay itself is always UDP here).</summary>
-internal enum TurnTransport
+public enum TurnTransport
 {
     Udp,
     Tcp,
 }
 
 /// <summary>A relay the TURN server allocated, and the client's address as the server saw it.</summary>
-internal sealed record TurnAllocation(IPEndPoint Relayed, IPEndPoint Mapped, TimeSpan Lifetime, string Realm);
+public sealed record TurnAllocation(IPEndPoint Relayed, IPEndPoint Mapped, TimeSpan Lifetime, string Realm);
 
 /// <summary>
 /// A small TURN client (RFC 5766 / RFC 8656) over UDP (retransmitting on timeout, RFC 5389 §7.2.1) or TCP
@@ -22,7 +22,7 @@ internal sealed record TurnAllocation(IPEndPoint Relayed, IPEndPoint Mapped, Tim
 /// without credentials draws 401 with REALM and NONCE, and later requests carry USERNAME, REALM, NONCE and
 /// MESSAGE-INTEGRITY keyed with MD5(username ":" realm ":" password).
 /// </summary>
-internal sealed class TurnClient : IAsyncDisposable
+public sealed class TurnClient : IAsyncDisposable
 {
     /// <summary>RFC 5389 §7.2.1: RTO 500 ms doubling, 7 transmissions, then 16 × RTO; 39.5 s in all (also Ti over TCP).</summary>
     private static readonly TimeSpan InitialRto = TimeSpan.FromMilliseconds(500);

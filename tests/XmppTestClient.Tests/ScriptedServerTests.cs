@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Xml.Linq;
-using XmppTestClient.Xml;
 
 namespace XmppTestClient.Tests;
 
@@ -12,12 +9,6 @@ namespace XmppTestClient.Tests;
 /// </summary>
 public sealed class ScriptedServerTests
 {
-    private const string Header =
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='x' from='example.test' version='1.0'>";
-
-    private const string PlainOnly =
-        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>";
-
     [Fact]
     public async Task Login_establishes_a_mandatory_session_answers_server_pings_and_keeps_early_stanzas()
     {
@@ -28,7 +19,7 @@ public sealed class ScriptedServerTests
 
         await using var server = FakeServer.Start(async peer =>
         {
-            await peer.OpenAsync(PlainOnly);
+            await peer.OpenAsync(Peer.PlainOnly);
             var auth = await peer.ReadAsync();
             Assert.Equal("\0alice\0secret", Encoding.UTF8.GetString(Convert.FromBase64String(auth!.Value)));
             await peer.WriteAsync("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
@@ -73,7 +64,7 @@ public sealed class ScriptedServerTests
     {
         await using var server = FakeServer.Start(async peer =>
         {
-            await peer.OpenAsync(PlainOnly);
+            await peer.OpenAsync(Peer.PlainOnly);
             Assert.Null(await peer.ReadAsync()); // the probe closes the stream right away
         });
 
@@ -89,7 +80,7 @@ public sealed class ScriptedServerTests
     {
         await using var server = FakeServer.Start(async peer =>
         {
-            await peer.OpenAsync(PlainOnly);
+            await peer.OpenAsync(Peer.PlainOnly);
             await peer.ReadAsync();
             await peer.WriteAsync("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/><text>Wrong password</text></failure>");
         });
@@ -119,7 +110,7 @@ public sealed class ScriptedServerTests
     [Fact]
     public async Task Required_starttls_that_the_server_does_not_offer_fails_the_connection()
     {
-        await using var server = FakeServer.Start(peer => peer.OpenAsync(PlainOnly));
+        await using var server = FakeServer.Start(peer => peer.OpenAsync(Peer.PlainOnly));
 
         var error = await Assert.ThrowsAsync<XmppException>(
             () => XmppClient.ConnectAsync(server.Options with { Username = "alice", Password = "x", StartTls = StartTlsPolicy.Required }, TestContext.Current.CancellationToken));
@@ -134,78 +125,5 @@ public sealed class ScriptedServerTests
 
         await Assert.ThrowsAsync<TimeoutException>(
             () => XmppClient.ConnectAsync(server.Options with { Username = "alice", Password = "x", Timeout = TimeSpan.FromMilliseconds(300) }, TestContext.Current.CancellationToken));
-    }
-
-    /// <summary>One-connection XMPP server on loopback driven by a script.</summary>
-    private sealed class FakeServer : IAsyncDisposable
-    {
-        private readonly TcpListener _listener;
-
-        private FakeServer(TcpListener listener, Func<Peer, Task> script)
-        {
-            _listener = listener;
-            Completion = RunAsync(script);
-        }
-
-        public Task Completion { get; }
-
-        public XmppClientOptions Options => new()
-        {
-            Host = "127.0.0.1",
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port,
-            Domain = "example.test",
-            StartTls = StartTlsPolicy.Never,
-        };
-
-        public static FakeServer Start(Func<Peer, Task> script)
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return new FakeServer(listener, script);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            try
-            {
-                await Completion.WaitAsync(TimeSpan.FromSeconds(10));
-            }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                // The client hung up early, which some tests intend.
-            }
-        }
-
-        private async Task RunAsync(Func<Peer, Task> script)
-        {
-            using var connection = await _listener.AcceptTcpClientAsync();
-            await script(new Peer(connection.GetStream()));
-        }
-    }
-
-    /// <summary>The server's side of the conversation.</summary>
-    private sealed class Peer(Stream stream)
-    {
-        private XmppStreamReader? _reader;
-
-        /// <summary>Reads the client's stream header and answers with ours plus <paramref name="afterHeader"/>.</summary>
-        public async Task OpenAsync(string afterHeader)
-        {
-            _reader = new XmppStreamReader(stream);
-            await _reader.ReadStreamHeaderAsync();
-            await WriteAsync(Header + afterHeader);
-        }
-
-        public Task<XElement?> ReadAsync() => _reader!.ReadElementAsync();
-
-        /// <summary>Says nothing, until the client gives up and closes the connection.</summary>
-        public Task ReadUntilClientHangsUpAsync() => stream.CopyToAsync(Stream.Null);
-
-        public async Task WriteAsync(string xml)
-        {
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(xml));
-            await stream.FlushAsync();
-        }
     }
 }

@@ -11,6 +11,9 @@ public static class XmppNamespaces
     /// <summary><c>http://etherx.jabber.org/streams</c>: stream header, features and stream errors.</summary>
     public static readonly XNamespace Streams = "http://etherx.jabber.org/streams";
 
+    /// <summary><c>jabber:component:accept</c>: the namespace of stanzas on an external component's stream (XEP-0114).</summary>
+    public static readonly XNamespace ComponentAccept = "jabber:component:accept";
+
     /// <summary><c>urn:ietf:params:xml:ns:xmpp-streams</c>: stream error conditions.</summary>
     public static readonly XNamespace StreamErrors = "urn:ietf:params:xml:ns:xmpp-streams";
 
@@ -46,4 +49,34 @@ public static class XmppNamespaces
 
     /// <summary><c>urn:xmpp:ping</c>: XMPP ping (XEP-0199).</summary>
     public static readonly XNamespace Ping = "urn:xmpp:ping";
+
+    /// <summary><c>http://jabber.org/protocol/muc</c>: multi-user chat, joining a room (XEP-0045).</summary>
+    public static readonly XNamespace Muc = "http://jabber.org/protocol/muc";
+
+    /// <summary><c>http://jabber.org/protocol/muc#user</c>: multi-user chat, occupants and status codes (XEP-0045).</summary>
+    public static readonly XNamespace MucUser = "http://jabber.org/protocol/muc#user";
+
+    /// <summary><c>http://jabber.org/protocol/muc#owner</c>: multi-user chat, room configuration (XEP-0045).</summary>
+    public static readonly XNamespace MucOwner = "http://jabber.org/protocol/muc#owner";
+
+    /// <summary><c>jabber:x:data</c>: data forms (XEP-0004).</summary>
+    public static readonly XNamespace DataForms = "jabber:x:data";
+
+    /// <summary><c>urn:xmpp:delay</c>: delayed delivery stamps (XEP-0203).</summary>
+    public static readonly XNamespace Delay = "urn:xmpp:delay";
+
+    /// <summary><c>urn:xmpp:mam:2</c>: message archive management (XEP-0313).</summary>
+    public static readonly XNamespace Mam = "urn:xmpp:mam:2";
+
+    /// <summary><c>urn:xmpp:forward:0</c>: stanza forwarding, which archive results are wrapped in (XEP-0297).</summary>
+    public static readonly XNamespace Forward = "urn:xmpp:forward:0";
+
+    /// <summary><c>urn:xmpp:http:upload:0</c>: HTTP file upload (XEP-0363).</summary>
+    public static readonly XNamespace Upload = "urn:xmpp:http:upload:0";
+
+    /// <summary><c>jabber:iq:last</c>: last activity (XEP-0012).</summary>
+    public static readonly XNamespace LastActivity = "jabber:iq:last";
+
+    /// <summary><c>urn:xmpp:extdisco:2</c>: external service discovery, STUN and TURN services (XEP-0215).</summary>
+    public static readonly XNamespace ExtDisco = "urn:xmpp:extdisco:2";
 }

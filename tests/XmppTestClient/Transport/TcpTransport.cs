@@ -42,13 +42,23 @@ internal sealed class TcpTransport : XmppTransport
         return new TcpTransport(socket, log);
     }
 
-    public override async Task<XElement> OpenStreamAsync(string domain, CancellationToken cancellationToken)
-    {
+    public override Task<XElement> OpenStreamAsync(string domain, CancellationToken cancellationToken)
         // The header is written as text because it is the start tag of an element that stays open.
-        var header = "<?xml version='1.0'?>"
+        => OpenAsync("<?xml version='1.0'?>"
             + "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'"
-            + $" to='{XmppXml.EscapeAttribute(domain)}' version='1.0' xml:lang='en'>";
+            + $" to='{XmppXml.EscapeAttribute(domain)}' version='1.0' xml:lang='en'>", cancellationToken);
 
+    /// <summary>
+    /// Opens an external component's stream (XEP-0114 section 3): the <c>jabber:component:accept</c> namespace and
+    /// no version, so the server sends a stream id to hash instead of stream features.
+    /// </summary>
+    public Task<XElement> OpenComponentStreamAsync(string domain, CancellationToken cancellationToken)
+        => OpenAsync("<?xml version='1.0'?>"
+            + $"<stream:stream xmlns='{XmppNamespaces.ComponentAccept.NamespaceName}' xmlns:stream='http://etherx.jabber.org/streams'"
+            + $" to='{XmppXml.EscapeAttribute(domain)}'>", cancellationToken);
+
+    private async Task<XElement> OpenAsync(string header, CancellationToken cancellationToken)
+    {
         // A restart means a new document: the old reader would reject a second root element.
         _reader?.Dispose();
         _reader = new XmppStreamReader(_stream);

@@ -195,8 +195,10 @@ internal static class XmppXml
         foreach (var e in copy.DescendantsAndSelf())
         {
             // SASL auth/response/challenge/success carry credentials or their derivatives; a
-            // password element appears in in-band registration and legacy auth.
+            // password element appears in in-band registration and legacy auth; a component's
+            // handshake carries a hash of its secret.
             var secret = (e.Name.Namespace == XmppNamespaces.Sasl && e.Name.LocalName is ("auth" or "response" or "challenge" or "success") && !e.IsEmpty)
+                || (e.Name == XmppNamespaces.ComponentAccept + "handshake" && !e.IsEmpty)
                 || e.Name.LocalName == "password";
             if (secret)
             {

@@ -1,25 +1,30 @@
 using System.Diagnostics;
 
-namespace Aspire.Hosting.Prosody.FunctionalTests;
+namespace Aspire.Hosting.Prosody.Testing;
 
 /// <summary>
-/// Decides whether functional tests can run: a container runtime that really runs containers (a docker client
-/// without an engine does not count) and the images the tests use. Without them a test is skipped on a
-/// developer's machine, and fails where PROSODY_REQUIRE_CONTAINERS=1 (CI), so CI never passes with tests skipped.
+/// The one probe for a container runtime that really runs containers (a docker client without an engine does not
+/// count) and for the images a test or the benchmark needs. Tests state the requirement with
+/// <see cref="RequiresContainersAttribute"/>: without the runtime a test is skipped on a developer's machine, and fails
+/// where PROSODY_REQUIRE_CONTAINERS=1 (CI), so CI never passes with tests skipped.
 /// </summary>
 internal static class ContainerRuntime
 {
-    public const string ProsodyImage = "docker.io/prosodyim/prosody:13.0";
-    public const string Prosody012Image = "docker.io/prosodyim/prosody:0.12";
-    public const string CoturnImage = "docker.io/coturn/coturn:4.6.1";
-    public const string PostgresImage = "docker.io/library/postgres:18.3";
-    public const string MariaDbImage = "docker.io/library/mariadb:11.8";
-
-    private const string HowToGetOne =
+    public const string HowToGetOne =
         "Install Docker or Podman (on Debian: sudo eng/containers/provision.sh installs and configures Podman and builds the images offline), " +
         "or pull the images with a runtime that reaches a registry.";
 
     private static readonly Lazy<(string? Name, string? Problem)> Probe = new(FindRuntime);
+
+    public static string ProsodyImage => ContainerImages.Prosody;
+
+    public static string Prosody012Image => ContainerImages.Prosody012;
+
+    public static string CoturnImage => ContainerImages.Coturn;
+
+    public static string PostgresImage => ContainerImages.Postgres;
+
+    public static string MariaDbImage => ContainerImages.MariaDb;
 
     /// <summary>The runtime the orchestrator will drive: "docker" or "podman".</summary>
     public static string Name => Require();
@@ -29,32 +34,41 @@ internal static class ContainerRuntime
 
     public static bool IsRequired => Environment.GetEnvironmentVariable("PROSODY_REQUIRE_CONTAINERS") == "1";
 
+    /// <summary>The runtime, or why it cannot run these images (no runtime, or images missing from it).</summary>
+    public static (string? Name, string? Problem) Check(IEnumerable<string> images)
+    {
+        var (name, problem) = Probe.Value;
+        if (name is null)
+        {
+            return (null, problem);
+        }
+
+        var missing = images.Where(image => Run(name, "image", "inspect", "--format", "{{.Id}}", image).ExitCode != 0).ToArray();
+        return missing.Length > 0 ? (null, $"The container image(s) {string.Join(", ", missing)} are missing from {name}.") : (name, null);
+    }
+
     /// <summary>Skips (or, when required, fails) the calling test unless the runtime and the images are there.</summary>
     public static string Require(params string[] images)
     {
-        var (name, problem) = Probe.Value;
-        if (name is not null)
-        {
-            var missing = images.Where(image => Run(name, "image", "inspect", "--format", "{{.Id}}", image).ExitCode != 0).ToArray();
-            if (missing.Length > 0)
-            {
-                problem = $"The container image(s) {string.Join(", ", missing)} are missing from {name}.";
-            }
-        }
-
+        var (name, problem) = Check(images);
         if (problem is null)
         {
             return name!;
         }
 
-        var message = $"{problem} {HowToGetOne}";
+        Unavailable("functional tests", $"{problem} {HowToGetOne}");
+        return null!;
+    }
+
+    /// <summary>Skips the calling test, or fails it where PROSODY_REQUIRE_CONTAINERS=1: CI must never pass with tests skipped.</summary>
+    public static void Unavailable(string what, string message)
+    {
         if (IsRequired)
         {
-            Assert.Fail($"PROSODY_REQUIRE_CONTAINERS=1 but functional tests cannot run: {message}");
+            Assert.Fail($"PROSODY_REQUIRE_CONTAINERS=1 but {what} cannot run: {message}");
         }
 
         Assert.Skip(message);
-        return null!;
     }
 
     public static (int ExitCode, string Output) Run(string runtime, params string[] arguments) =>
@@ -93,6 +107,8 @@ internal static class ContainerRuntime
         }
     }
 
+    public static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "no output";
+
     private static (string? Name, string? Problem) FindRuntime()
     {
         var configured = Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME") ?? Environment.GetEnvironmentVariable("DOTNET_ASPIRE_CONTAINER_RUNTIME");
@@ -115,6 +131,4 @@ internal static class ContainerRuntime
 
         return (null, $"No usable container runtime: {string.Join("; ", problems)}.");
     }
-
-    private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "no output";
 }

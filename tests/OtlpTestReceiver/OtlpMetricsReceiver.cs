@@ -2,17 +2,17 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Aspire.Hosting.Prosody.FunctionalTests;
+namespace OtlpTestReceiver;
 
 /// <summary>One OTLP/HTTP export as it arrived: when, with which content type and API key, and what it held.</summary>
-internal sealed record OtlpExport(DateTime ReceivedAt, string Path, string? ContentType, string? ApiKey, IReadOnlyList<OtlpResourceMetrics> ResourceMetrics);
+public sealed record OtlpExport(DateTime ReceivedAt, string Path, string? ContentType, string? ApiKey, IReadOnlyList<OtlpResourceMetrics> ResourceMetrics);
 
 /// <summary>
 /// A minimal OTLP/HTTP metrics receiver (what the dashboard's <c>otlp-http</c> endpoint is to an exporter) on a free
 /// loopback port: it accepts <c>POST /v1/metrics</c> with <c>application/x-protobuf</c>, answers with an empty
 /// <c>ExportMetricsServiceResponse</c>, and keeps every decoded export for the test to read back.
 /// </summary>
-internal sealed class OtlpMetricsReceiver : IAsyncDisposable
+public sealed class OtlpMetricsReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly List<OtlpExport> _exports = [];
@@ -65,9 +65,9 @@ internal sealed class OtlpMetricsReceiver : IAsyncDisposable
     }
 
     /// <summary>Waits until an export received from now on (or already received, when <paramref name="includeEarlier"/>) satisfies the condition.</summary>
-    public async Task<OtlpExport> WaitForExportAsync(Func<OtlpExport, bool> condition, TimeSpan timeout, string what, bool includeEarlier = false)
+    public async Task<OtlpExport> WaitForExportAsync(Func<OtlpExport, bool> condition, TimeSpan timeout, string what, bool includeEarlier = false, CancellationToken cancellationToken = default)
     {
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cancel.CancelAfter(timeout);
         int seen;
         lock (_exports)
@@ -95,7 +95,7 @@ internal sealed class OtlpMetricsReceiver : IAsyncDisposable
             {
                 await changed.WaitAsync(cancel.Token);
             }
-            catch (OperationCanceledException) when (cancel.IsCancellationRequested && !TestContext.Current.CancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException($"No exported metrics showed {what} within {timeout} ({Exports.Count} exports received, rejected: {string.Join("; ", Rejected)}).");
             }

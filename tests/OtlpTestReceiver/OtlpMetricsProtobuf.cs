@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Aspire.Hosting.Prosody.FunctionalTests;
+namespace OtlpTestReceiver;
 
 /// <summary>The data kind of an OTLP metric: the field number of its <c>data</c> oneof in <c>Metric</c>.</summary>
-internal enum OtlpMetricKind
+public enum OtlpMetricKind
 {
     Unknown = 0,
     Gauge = 5,
@@ -15,16 +15,16 @@ internal enum OtlpMetricKind
 }
 
 /// <summary>AggregationTemporality in metrics.proto.</summary>
-internal enum OtlpTemporality
+public enum OtlpTemporality
 {
     Unspecified = 0,
     Delta = 1,
     Cumulative = 2,
 }
 
-internal sealed record OtlpDataPoint(IReadOnlyDictionary<string, object?> Attributes, double? Value, ulong StartTimeUnixNano, ulong TimeUnixNano);
+public sealed record OtlpDataPoint(IReadOnlyDictionary<string, object?> Attributes, double? Value, ulong StartTimeUnixNano, ulong TimeUnixNano);
 
-internal sealed record OtlpMetric(
+public sealed record OtlpMetric(
     string Name,
     string Description,
     string Unit,
@@ -33,9 +33,9 @@ internal sealed record OtlpMetric(
     OtlpTemporality Temporality,
     IReadOnlyList<OtlpDataPoint> DataPoints);
 
-internal sealed record OtlpScopeMetrics(string ScopeName, IReadOnlyList<OtlpMetric> Metrics);
+public sealed record OtlpScopeMetrics(string ScopeName, IReadOnlyList<OtlpMetric> Metrics);
 
-internal sealed record OtlpResourceMetrics(IReadOnlyDictionary<string, object?> ResourceAttributes, IReadOnlyList<OtlpScopeMetrics> Scopes)
+public sealed record OtlpResourceMetrics(IReadOnlyDictionary<string, object?> ResourceAttributes, IReadOnlyList<OtlpScopeMetrics> Scopes)
 {
     public string? ServiceName => ResourceAttributes.GetValueOrDefault("service.name") as string;
 
@@ -48,7 +48,7 @@ internal sealed record OtlpResourceMetrics(IReadOnlyDictionary<string, object?> 
 /// Decodes an OTLP <c>ExportMetricsServiceRequest</c> (opentelemetry/proto/collector/metrics/v1) from protobuf, by
 /// hand: just the fields the tests look at, skipping every other field by its wire type as protobuf requires.
 /// </summary>
-internal static class OtlpMetricsProtobuf
+public static class OtlpMetricsProtobuf
 {
     private const int WireVarint = 0;
     private const int WireFixed64 = 1;
