@@ -36,7 +36,8 @@ public static partial class ProsodyBuilderExtensions
     /// <c>/xmpp-websocket</c>), the official image's <c>PROSODY_*</c> environment variables, a generated
     /// <c>/etc/prosody/conf.d/aspire.cfg.lua</c> (HTTP on all interfaces, the accounts to create) and a module that
     /// creates the administrator <c>admin@{domain}</c> and every <see cref="WithUser"/> account at start. In run mode
-    /// it also gets a self-signed certificate for the domain, so clients can sign in over STARTTLS. Federation
+    /// it also gets a self-signed certificate for the domain, so clients can sign in over STARTTLS, and starts through
+    /// the package's entrypoint wrapper, which starts Prosody again when it crashes. Federation
     /// (server-to-server) is off until <see cref="WithFederation"/> is called. The health check opens an XMPP stream
     /// and waits for its features, so <c>WaitFor</c> releases only when a client can sign in.
     /// </para>
