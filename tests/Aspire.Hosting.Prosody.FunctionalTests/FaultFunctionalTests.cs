@@ -135,8 +135,10 @@ public class FaultFunctionalTests
             await app.WaitForSnapshotAsync("pg", s => s.IsRunningAndHealthy(), "running and healthy again");
 
             // Prosody's next queries meet the dead connection and reconnect, or Prosody dies doing so (with the
-            // PostgreSQL driver of the 13.0 image it segfaults). Either way the dashboard must say what happened, and a
-            // dead Prosody comes back through the start command: nothing it accepted may be lost.
+            // PostgreSQL driver of the 13.0 image it segfaults: docs/postgres-restart-segfault.md). In run mode the
+            // entrypoint wrapper starts a crashed Prosody again, so signing in succeeds after a few tries; should the
+            // container itself end, the dashboard says so and the start command brings it back. Nothing it accepted
+            // may be lost.
             var (bob, crash) = await SignInOrCrashAsync(app, chat.Resource, "bob", bobPw);
             if (crash is not null)
             {
