@@ -81,14 +81,7 @@ public class ProsodyPublishTests
         var (dockerfile, context) = await DockerfileAsync(app, chat.Resource);
 
         // Every file the container-file callbacks deliver is in the context, with the same bytes and mode.
-        var expected = new Dictionary<string, (string Contents, UnixFileMode Mode)>();
-        foreach (var annotation in chat.Resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>())
-        {
-            foreach (var item in await annotation.Callback(new ContainerFileSystemCallbackContext { Services = app.Services, Model = chat.Resource }, CancellationToken.None))
-            {
-                Flatten(annotation.DestinationPath.TrimEnd('/') + "/" + item.Name, item, expected);
-            }
-        }
+        var expected = await ContentsAsync(app, chat.Resource);
 
         var actual = Directory.EnumerateFiles(Path.Combine(context, ProsodyImage.FilesFolder), "*", SearchOption.AllDirectories)
             .ToDictionary(path => "/" + Path.GetRelativePath(Path.Combine(context, ProsodyImage.FilesFolder), path).Replace('\\', '/'),
@@ -110,14 +103,7 @@ public class ProsodyPublishTests
             .WithConfigurationFile(file)
             .WithCertificate(pems.CertificatePath, pems.KeyPath);
         using var runApp = runBuilder.Build();
-        var run = new Dictionary<string, (string Contents, UnixFileMode Mode)>();
-        foreach (var annotation in runChat.Resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>())
-        {
-            foreach (var item in await annotation.Callback(new ContainerFileSystemCallbackContext { Services = runApp.Services, Model = runChat.Resource }, CancellationToken.None))
-            {
-                Flatten(annotation.DestinationPath.TrimEnd('/') + "/" + item.Name, item, run);
-            }
-        }
+        var run = await ContentsAsync(runApp, runChat.Resource);
 
         Assert.Equal(["/etc/prosody/certs/chat.example.com.crt", "/etc/prosody/certs/chat.example.com.key"], run.Keys.Except(actual.Keys).Order(StringComparer.Ordinal));
         Assert.All(actual.Where(f => f.Key != "/etc/prosody/conf.d/aspire.cfg.lua"), f => Assert.Equal(run[f.Key], f.Value));
@@ -255,22 +241,9 @@ public class ProsodyPublishTests
         Assert.Equal("mine", (string?)manifest["resources"]!["pg2"]!["env"]!["POSTGRES_DB"]);
     }
 
-    private static void Flatten(string path, ContainerFileSystemItem item, Dictionary<string, (string, UnixFileMode)> files)
-    {
-        switch (item)
-        {
-            case ContainerDirectory directory:
-                foreach (var entry in directory.Entries)
-                {
-                    Flatten($"{path}/{entry.Name}", entry, files);
-                }
-
-                break;
-            case ContainerFile file:
-                files[path] = (file.Contents ?? File.ReadAllText(file.SourcePath!), file.Mode);
-                break;
-        }
-    }
+    /// <summary>Each file the container gets, by path: its text (or its source file's) and its mode.</summary>
+    private static async Task<Dictionary<string, (string Contents, UnixFileMode Mode)>> ContentsAsync(DistributedApplication app, IResource resource) =>
+        (await app.AllFilesAsync(resource)).ToDictionary(f => f.Path, f => (f.File.Contents ?? File.ReadAllText(f.File.SourcePath!), f.File.Mode));
 
     /// <summary>A self-signed certificate and its key in PEM files, in a directory of their own.</summary>
     private sealed class TestPems : IDisposable

@@ -84,24 +84,20 @@ internal static partial class SecureDefaultsSnapshot
                 settings[$"runtime-args {name}"] = string.Join(' ', runtimeArgs.Select(Text));
             }
 
-            foreach (var annotation in resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>())
+            foreach (var (path, file) in await app.AllFilesAsync(resource))
             {
-                var items = await annotation.Callback(new ContainerFileSystemCallbackContext { Services = app.Services, Model = resource }, CancellationToken.None);
-                foreach (var (path, file) in Flatten(annotation.DestinationPath, items))
+                var key = $"file {name} {path}";
+                if (path == $"{ProsodyConfiguration.ConfigDirectory}/{ProsodyConfiguration.ConfigFileName}" && file.Contents is { } lua)
                 {
-                    var key = $"file {name} {path}";
-                    if (path == $"{ProsodyConfiguration.ConfigDirectory}/{ProsodyConfiguration.ConfigFileName}" && file.Contents is { } lua)
+                    settings[key] = $"mode {Convert.ToString((int)file.Mode, 8)}, settings below";
+                    foreach (var (option, value) in ConfigSettings(lua))
                     {
-                        settings[key] = $"mode {Convert.ToString((int)file.Mode, 8)}, settings below";
-                        foreach (var (option, value) in ConfigSettings(lua))
-                        {
-                            settings[$"conf.d {name} {option}"] = value;
-                        }
+                        settings[$"conf.d {name} {option}"] = value;
                     }
-                    else
-                    {
-                        settings[key] = $"mode {Convert.ToString((int)file.Mode, 8)}, " + (file.Contents is { } contents ? Describe(contents) : $"copied from {file.SourcePath}");
-                    }
+                }
+                else
+                {
+                    settings[key] = $"mode {Convert.ToString((int)file.Mode, 8)}, " + (file.Contents is { } contents ? Describe(contents) : $"copied from {file.SourcePath}");
                 }
             }
 
@@ -202,27 +198,6 @@ internal static partial class SecureDefaultsSnapshot
             .Select(token => token.Split('=', 2))
             .Select(parts => (parts[0], parts.Length == 2 ? parts[1] : "(flag)"))
             .ToList();
-    }
-
-    private static IEnumerable<(string Path, ContainerFileBase File)> Flatten(string directory, IEnumerable<ContainerFileSystemItem> items)
-    {
-        foreach (var item in items)
-        {
-            var path = $"{directory.TrimEnd('/')}/{item.Name}";
-            switch (item)
-            {
-                case ContainerDirectory subdirectory:
-                    foreach (var entry in Flatten(path, subdirectory.Entries))
-                    {
-                        yield return entry;
-                    }
-
-                    break;
-                case ContainerFileBase file:
-                    yield return (path, file);
-                    break;
-            }
-        }
     }
 
     private static string Describe(string contents) =>

@@ -90,6 +90,39 @@ internal static class TestModel
         return items;
     }
 
+    /// <summary>Every file the container gets, by its full path in the container, directories flattened.</summary>
+    public static async Task<List<(string Path, ContainerFileBase File)>> AllFilesAsync(this DistributedApplication app, IResource resource)
+    {
+        var files = new List<(string, ContainerFileBase)>();
+        foreach (var annotation in resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>())
+        {
+            files.AddRange(Flatten(annotation.DestinationPath, await annotation.Callback(new ContainerFileSystemCallbackContext { Services = app.Services, Model = resource }, CancellationToken.None)));
+        }
+
+        return files;
+    }
+
+    private static IEnumerable<(string Path, ContainerFileBase File)> Flatten(string directory, IEnumerable<ContainerFileSystemItem> items)
+    {
+        foreach (var item in items)
+        {
+            var path = $"{directory.TrimEnd('/')}/{item.Name}";
+            switch (item)
+            {
+                case ContainerDirectory subdirectory:
+                    foreach (var entry in Flatten(path, subdirectory.Entries))
+                    {
+                        yield return entry;
+                    }
+
+                    break;
+                case ContainerFileBase file:
+                    yield return (path, file);
+                    break;
+            }
+        }
+    }
+
     public static async Task<string> FileTextAsync(this DistributedApplication app, IResource resource, string destination, string name)
     {
         var file = Assert.IsType<ContainerFile>(Assert.Single(await app.FilesAsync(resource, destination), item => item.Name == name));
