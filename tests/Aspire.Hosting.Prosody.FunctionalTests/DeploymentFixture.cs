@@ -149,7 +149,7 @@ public sealed class DeploymentFixture : IAsyncLifetime
         Log($"{ProsodyName} logs so far:\n{Platform.Logs(ProsodyName)}");
     }
 
-    public static async Task<int> StatusAsync(HttpClient http, string path)
+    private static async Task<int> StatusAsync(HttpClient http, string path)
     {
         try
         {
