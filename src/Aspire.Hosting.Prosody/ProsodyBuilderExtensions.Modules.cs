@@ -12,6 +12,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="modules">Module names without the <c>mod_</c> prefix, one per argument, such as <c>"mam"</c>.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">A name is empty or holds a comma, a space or another character no module name has.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithEnabledModules(this IResourceBuilder<ProsodyResource> builder, params string[] modules)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -28,6 +29,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="modules">Module names without the <c>mod_</c> prefix, one per argument.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">A name is empty or invalid.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithDisabledModules(this IResourceBuilder<ProsodyResource> builder, params string[] modules)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -44,6 +46,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="builder">The resource builder.</param>
     /// <param name="enabled">Whether to serve the websocket endpoint.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithWebSocket(this IResourceBuilder<ProsodyResource> builder, bool enabled = true)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -56,6 +59,7 @@ public static partial class ProsodyBuilderExtensions
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithBosh(this IResourceBuilder<ProsodyResource> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -70,6 +74,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="builder">The resource builder.</param>
     /// <param name="retentionDays">Days to keep messages, 1 to 36500.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithMessageArchive(this IResourceBuilder<ProsodyResource> builder, int retentionDays = 7)
     {
         ArgumentNullException.ThrowIfNull(builder);
