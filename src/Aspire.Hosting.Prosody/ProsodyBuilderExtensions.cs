@@ -154,7 +154,8 @@ public static partial class ProsodyBuilderExtensions
                 Task.FromResult(ProsodyContainerFiles.ConfigDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.IncludedFilesDirectory, (_, _) =>
                 Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.For(resource))))
-            .WithContainerFiles(ProsodyConfiguration.SupportDirectory, ProsodyContainerFiles.SupportDirectory())
+            .WithContainerFiles(ProsodyConfiguration.SupportDirectory, (_, _) =>
+                Task.FromResult(ProsodyContainerFiles.SupportDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
                 Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.For(resource), builder.ApplicationBuilder, resource.Name)));
     }
