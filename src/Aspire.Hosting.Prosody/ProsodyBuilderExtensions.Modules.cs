@@ -62,6 +62,7 @@ public static partial class ProsodyBuilderExtensions
     /// <exception cref="ArgumentException">The folder holds no module; a module in it has a name Prosody cannot
     /// load or one starting with <c>mod_aspire_</c> (reserved for this integration's modules); a module is in two
     /// folders; a name in <paramref name="enable"/> is invalid or not a module of this folder.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithModuleFiles(this IResourceBuilder<ProsodyResource> builder, string source, params string[] enable)
     {
         ArgumentNullException.ThrowIfNull(builder);
