@@ -88,6 +88,12 @@ var clients = new ClientsScenario(options, runner, runtime);
 var clientRounds = options.RunClients ? await clients.RunAsync() : [];
 var accounts = new AccountsScenario(options, runner);
 var accountSamples = options.RunAccounts ? await accounts.RunAsync() : [];
+if (options.RunMetrics)
+{
+    // (g) prints its own summary: one measurement, not rounds.
+    await new MetricsScenario(options, runner).RunAsync();
+}
+
 if (options.RunSoak)
 {
     // The soak prints its own summary: it is one long run, not rounds.
