@@ -25,11 +25,34 @@ internal sealed class MetricsScenario(BenchmarkOptions options, Scenarios scenar
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
+    private (double CpuMilliseconds, double AllocatedBytes) _parseUpdate;
+
     public async Task RunAsync()
     {
         var text = await ScrapeLoadedProsodyAsync();
         var families = OpenMetricsText.Parse(text);
         Console.WriteLine($"  (g) Prosody's metric set: {text.Length / 1024.0:0.0} KiB of text, {families.Count} families, {families.Sum(f => f.Samples.Count)} samples");
+
+        // The bridge's own work, without any I/O: parse the text and hand the families to the instruments.
+        using (var quiet = new ProsodyMetricsBridge("parse", "bench", new OtlpTarget(new Uri("http://127.0.0.1:9/v1/metrics"), OtlpExportProtocol.HttpProtobuf, null), TimeSpan.FromHours(1)))
+        {
+            const int Iterations = 2000;
+            for (var i = 0; i < 200; i++)
+            {
+                quiet.Update(OpenMetricsText.Parse(text));
+            }
+
+            using var self = Process.GetCurrentProcess();
+            var cpu = self.TotalProcessorTime;
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Iterations; i++)
+            {
+                quiet.Update(OpenMetricsText.Parse(text));
+            }
+
+            self.Refresh();
+            _parseUpdate = ((self.TotalProcessorTime - cpu).TotalMilliseconds / Iterations, (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)Iterations);
+        }
 
         using var listener = new HttpListener();
         var port = Scenarios.FreePort();
@@ -37,6 +60,7 @@ internal sealed class MetricsScenario(BenchmarkOptions options, Scenarios scenar
         listener.Start();
         var exports = new ConcurrentQueue<long>();
         var exportBytes = 0L;
+        var textBytes = System.Text.Encoding.UTF8.GetBytes(text);
         _ = Task.Run(async () =>
         {
             while (listener.IsListening)
@@ -51,33 +75,38 @@ internal sealed class MetricsScenario(BenchmarkOptions options, Scenarios scenar
                     return;
                 }
 
-                if (context.Request.HttpMethod == "POST")
+                try
                 {
-                    using var body = new MemoryStream();
-                    await context.Request.InputStream.CopyToAsync(body);
-                    Interlocked.Add(ref exportBytes, body.Length);
-                    exports.Enqueue(Stopwatch.GetTimestamp());
-                    context.Response.StatusCode = 200;
-                    context.Response.Close();
+                    if (context.Request.HttpMethod == "POST")
+                    {
+                        using var body = new MemoryStream();
+                        await context.Request.InputStream.CopyToAsync(body);
+                        Interlocked.Add(ref exportBytes, body.Length);
+                        exports.Enqueue(Stopwatch.GetTimestamp());
+                        context.Response.StatusCode = 200;
+                        context.Response.Close();
+                    }
+                    else
+                    {
+                        context.Response.ContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+                        await context.Response.OutputStream.WriteAsync(textBytes);
+                        context.Response.Close();
+                    }
                 }
-                else
+                catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
                 {
-                    var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-                    context.Response.ContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-                    await context.Response.OutputStream.WriteAsync(bytes);
-                    context.Response.Close();
+                    // A request abandoned when a measured span ended.
                 }
             }
         });
 
         var span = TimeSpan.FromSeconds(20 * options.Runs);
-        var (idleCpu, idleAllocated) = await MeasureAsync(span, null);
         var scrapes = new List<long>();
-        var (bridgeCpu, bridgeAllocated) = await MeasureAsync(span, async stop =>
+        Func<CancellationToken, Task> Cycle(TimeSpan interval) => async stop =>
         {
-            using var bridge = new ProsodyMetricsBridge("chat", "bench", new OtlpTarget(new Uri($"http://127.0.0.1:{port}/v1/metrics"), OtlpExportProtocol.HttpProtobuf, null), Interval);
+            using var bridge = new ProsodyMetricsBridge("chat", "bench", new OtlpTarget(new Uri($"http://127.0.0.1:{port}/v1/metrics"), OtlpExportProtocol.HttpProtobuf, null), interval);
             using var http = new HttpClient();
-            using var timer = new PeriodicTimer(Interval);
+            using var timer = new PeriodicTimer(interval);
             try
             {
                 do
@@ -94,7 +123,16 @@ internal sealed class MetricsScenario(BenchmarkOptions options, Scenarios scenar
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
-        });
+        };
+
+        // First 100 quick cycles, not counted: the runtime optimises a method after its first 30 calls, and an AppHost
+        // that runs for more than a minute or two runs the optimised code.
+        await MeasureAsync(TimeSpan.FromMilliseconds(50) * 100, Cycle(TimeSpan.FromMilliseconds(50)));
+        scrapes.Clear();
+        exports.Clear();
+        Interlocked.Exchange(ref exportBytes, 0);
+        var (idleCpu, idleAllocated) = await MeasureAsync(span, null);
+        var (bridgeCpu, bridgeAllocated) = await MeasureAsync(span, Cycle(Interval));
         listener.Stop();
 
         var count = scrapes.Count;
@@ -108,8 +146,9 @@ internal sealed class MetricsScenario(BenchmarkOptions options, Scenarios scenar
 
         Console.WriteLine();
         Console.WriteLine($"(g) metrics bridge, {count} scrapes and {exports.Count} exports over {span.TotalSeconds:0} s (scrape and export every {Interval.TotalSeconds:0} s):");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    CPU per scrape (parse, update, its share of the export):   {cpuPerScrape:0.00} ms   (aim: < 5 ms)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    allocated per scrape:                                       {allocatedPerScrape / 1024:0} KiB"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    parse + update alone (no I/O), per scrape:                 {_parseUpdate.CpuMilliseconds:0.000} ms CPU, {_parseUpdate.AllocatedBytes / 1024:0} KiB allocated"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    whole cycle per scrape (HTTP GET, parse, update, export;    {cpuPerScrape:0.00} ms CPU   (aim: < 5 ms)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      the loopback server answering both is in this process):  {allocatedPerScrape / 1024:0} KiB allocated"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    OTLP bytes per export:                                      {(exports.IsEmpty ? 0 : exportBytes / exports.Count / 1024.0):0.0} KiB"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    staleness, scrape → export arrives:                         p50 {ChatLoad.Percentile(staleness, 0.5):0} ms, max {(staleness.Count == 0 ? double.NaN : staleness[^1]):0} ms"));
         Console.WriteLine("    Prosody computes its statistics when scraped (statistics_interval = \"manual\"), so the scrape itself is current.");
