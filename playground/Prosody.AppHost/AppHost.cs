@@ -23,17 +23,17 @@ var db = postgres.AddDatabase("prosodydb");
 // shown in the dashboard (the alice-password and bob-password parameters). WithUser("carol") alone would also
 // generate one, without a parameter of its own in the dashboard.
 var alicePassword = builder.AddParameter("alice-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true)
-    .WithDescription("Password of alice@chat.localhost");
+    .WithDescription("Password of alice@chat.dev.localhost");
 var bobPassword = builder.AddParameter("bob-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true)
-    .WithDescription("Password of bob@chat.localhost");
+    .WithDescription("Password of bob@chat.dev.localhost");
 
-var chat = builder.AddProsody("chat")                       // XMPP domain chat.localhost, admin@chat.localhost
+var chat = builder.AddProsody("chat")                       // XMPP domain chat.dev.localhost, admin@chat.dev.localhost
     .WithUser("alice", alicePassword)
     .WithUser("bob", bobPassword)
     .WithPostgres(db)
-    .WithMultiUserChat()                                    // group chat at conference.chat.localhost
+    .WithMultiUserChat()                                    // group chat at conference.chat.dev.localhost
     .WithMessageArchive(retentionDays: 30)                  // history for direct messages and rooms
-    .WithFileShare(sizeLimitMegabytes: 20, expiryDays: 7)   // file uploads at upload.chat.localhost
+    .WithFileShare(sizeLimitMegabytes: 20, expiryDays: 7)   // file uploads at upload.chat.dev.localhost
     .WithTurnServer(                                        // coturn for audio/video calls (chat-turn)
         port: settings.GetValue("TurnPort", 3478),
         relayPortMin: settings.GetValue("TurnRelayPortMin", 49160),

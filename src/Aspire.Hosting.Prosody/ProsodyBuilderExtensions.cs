@@ -21,7 +21,7 @@ public static partial class ProsodyBuilderExtensions
     /// Adds a Prosody XMPP server to the app model.
     /// </summary>
     /// <param name="builder">The <see cref="IDistributedApplicationBuilder"/>.</param>
-    /// <param name="name">The name of the resource; the default XMPP domain is <c>{name}.localhost</c>.</param>
+    /// <param name="name">The name of the resource; the default XMPP domain is <c>{name}.dev.localhost</c>.</param>
     /// <param name="port">The host port of the client-to-server (c2s) endpoint; null lets Aspire choose a free one.</param>
     /// <param name="adminPassword">The password of the <c>admin</c> account; when null a password is generated
     /// (and kept in the AppHost's user secrets in run mode).</param>
@@ -64,7 +64,7 @@ public static partial class ProsodyBuilderExtensions
         IResourceBuilder<ParameterResource>? adminPassword = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // The default domain is "{name}.localhost", so the name must also be a DNS label: 63 characters, not Aspire's 64.
+        // The default domain is "{name}.dev.localhost", so the name must also be a DNS label: 63 characters, not Aspire's 64.
         ProsodyValidation.ResourceName(name, nameof(name), maxLength: 63);
         ProsodyValidation.Port(port, nameof(port));
 
@@ -160,7 +160,7 @@ public static partial class ProsodyBuilderExtensions
 
     /// <summary>
     /// Sets the XMPP domain the server hosts (<c>PROSODY_VIRTUAL_HOSTS</c>); accounts are <c>user@domain</c> and
-    /// components are subdomains of it. The default is <c>{name}.localhost</c>.
+    /// components are subdomains of it. The default is <c>{name}.dev.localhost</c>.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="domain">A DNS name in lowercase, such as <c>chat.example.com</c>.</param>

@@ -53,7 +53,7 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     /// <summary>Gets the port of the c2s endpoint, resolved in the network of whoever reads it.</summary>
     public EndpointReferenceExpression Port => PrimaryEndpoint.Property(EndpointProperty.Port);
 
-    /// <summary>Gets the XMPP domain the server hosts (its virtual host), for example <c>chat.localhost</c>.</summary>
+    /// <summary>Gets the XMPP domain the server hosts (its virtual host), for example <c>chat.dev.localhost</c>.</summary>
     public string Domain => Settings.Domain;
 
     /// <summary>Gets the user name of the administrator account.</summary>

@@ -18,8 +18,8 @@ public class MetricsExportTests
         await using var receiver = OtlpMetricsReceiver.Start();
         const string scrape = """
             # TYPE prosody_mod_c2s__connections gauge
-            prosody_mod_c2s__connections{host="chat.localhost",ip_family="ipv4",type="c2s"} 2
-            prosody_mod_c2s__connections{host="chat.localhost",ip_family="ipv4",type="c2s_unauthed"} 1
+            prosody_mod_c2s__connections{host="chat.dev.localhost",ip_family="ipv4",type="c2s"} 2
+            prosody_mod_c2s__connections{host="chat.dev.localhost",ip_family="ipv4",type="c2s_unauthed"} 1
             # TYPE prosody_mod_c2s__encrypted counter
             prosody_mod_c2s__encrypted_total{protocol="TLSv1.3"} 5
             # TYPE prosody_stats_collection_seconds histogram
@@ -47,7 +47,7 @@ public class MetricsExportTests
         Assert.Equal(OtlpMetricKind.Gauge, connections.Kind);
         var c2s = Assert.Single(connections.DataPoints, p => Equals(p.Attributes["type"], "c2s"));
         Assert.Equal(2, c2s.Value);
-        Assert.Equal("chat.localhost", c2s.Attributes["host"]);
+        Assert.Equal("chat.dev.localhost", c2s.Attributes["host"]);
         Assert.Equal("ipv4", c2s.Attributes["ip_family"]);
 
         var encrypted = metrics["prosody_mod_c2s__encrypted"];

@@ -87,7 +87,7 @@ public class MetricsFunctionalTests
     }
 
     private static bool IsChatClientSeries(OtlpDataPoint point) =>
-        Equals(point.Attributes.GetValueOrDefault("host"), "chat.localhost") && Equals(point.Attributes.GetValueOrDefault("type"), "c2s");
+        Equals(point.Attributes.GetValueOrDefault("host"), "chat.dev.localhost") && Equals(point.Attributes.GetValueOrDefault("type"), "c2s");
 
     private static void LogExport(OtlpExport export)
     {

@@ -44,9 +44,9 @@ internal static class ChatLoad
     public static IResourceBuilder<ProsodyResource> AddPublishLikeProsody(this IDistributedApplicationBuilder builder, string name, DirectoryInfo certificates)
     {
         using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}.localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest($"CN={name}.dev.localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName($"{name}.localhost");
+        names.AddDnsName($"{name}.dev.localhost");
         request.CertificateExtensions.Add(names.Build());
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
         var certificatePath = Path.Combine(certificates.FullName, $"{name}.crt");

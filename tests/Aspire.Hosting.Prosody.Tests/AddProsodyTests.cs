@@ -70,7 +70,7 @@ public class AddProsodyTests
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("Chat-1");
 
-        Assert.Equal("chat-1.localhost", chat.Resource.Domain);
+        Assert.Equal("chat-1.dev.localhost", chat.Resource.Domain);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public class ProsodyConfigFileTests
             -- Prosody binds plain HTTP (websocket, BOSH, file share) to loopback by default: unreachable from outside a container.
             http_interfaces = { "*" }
             -- Requests whose Host header names no XMPP host (localhost, an IP address) go to the domain's HTTP apps.
-            http_default_host = "chat.localhost"
+            http_default_host = "chat.dev.localhost"
             -- Run mode: the HTTP endpoint is only published on the developer's loopback, so sign-in over ws:// and BOSH is allowed.
             consider_websocket_secure = true
             consider_bosh_secure = true
@@ -38,8 +38,8 @@ public class ProsodyConfigFileTests
 
             -- Accounts created (or whose password is reset) at start by mod_aspire_accounts; passwords come from the environment.
             aspire_accounts = {
-              { jid = "admin@chat.localhost", password_variable = "ASPIRE_ACCOUNT_1_PASSWORD" };
-              { jid = "alice@chat.localhost", password_variable = "ASPIRE_ACCOUNT_2_PASSWORD" };
+              { jid = "admin@chat.dev.localhost", password_variable = "ASPIRE_ACCOUNT_1_PASSWORD" };
+              { jid = "alice@chat.dev.localhost", password_variable = "ASPIRE_ACCOUNT_2_PASSWORD" };
             }
 
             """.ReplaceLineEndings(),
@@ -156,8 +156,8 @@ public class ProsodyConfigFileTests
         var chat = builder.AddProsody("chat");
         using var app = builder.Build();
 
-        var first = await app.FileTextAsync(chat.Resource, "/etc/prosody/certs", "chat.localhost.crt");
-        var second = await app.FileTextAsync(chat.Resource, "/etc/prosody/certs", "chat.localhost.crt");
+        var first = await app.FileTextAsync(chat.Resource, "/etc/prosody/certs", "chat.dev.localhost.crt");
+        var second = await app.FileTextAsync(chat.Resource, "/etc/prosody/certs", "chat.dev.localhost.crt");
 
         Assert.Equal(first, second);
     }
