@@ -96,7 +96,8 @@ public static partial class ProsodyBuilderExtensions
         if (resource.IsRunMode)
         {
             // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.
-            prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath);
+            prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath)
+                .WithAspireServerCertificate();
         }
         else
         {
@@ -154,8 +155,16 @@ public static partial class ProsodyBuilderExtensions
             .WithContainerFiles(ProsodyConfiguration.IncludedFilesDirectory, (_, _) =>
                 Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.SupportDirectory, ProsodyContainerFiles.SupportDirectory())
-            .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
-                Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.For(resource), builder.ApplicationBuilder, resource.Name)));
+            .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (context, _) =>
+            {
+                var configuration = ProsodyConfiguration.For(resource);
+                if (configuration.IsRunMode)
+                {
+                    LogRunModeCertificateNotice(resource, configuration, context.Services);
+                }
+
+                return Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(configuration, builder.ApplicationBuilder, resource.Name));
+            });
     }
 
     /// <summary>

@@ -26,15 +26,21 @@ internal static class TestApp
     public static async Task<DistributedApplication> StartAsync(this IDistributedApplicationTestingBuilder builder, params string[] waitForHealthy)
     {
         var app = await builder.BuildAsync(Cancel);
+        await app.StartAsync(waitForHealthy);
+        return app;
+    }
+
+    /// <summary>Starts a built app and waits until these resources are healthy.</summary>
+    public static async Task StartAsync(this DistributedApplication app, params string[] waitForHealthy)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         timeout.CancelAfter(StartTimeout);
+        ServerCertificateTrust.Register(app);
         await app.StartAsync(timeout.Token);
         foreach (var name in waitForHealthy)
         {
             await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
         }
-
-        return app;
     }
 
     public static async Task<string> ValueAsync(this IResourceBuilder<ParameterResource> parameter) =>
