@@ -35,6 +35,10 @@ public class ProsodyConfigFileTests
             consider_bosh_secure = true
             -- Who may read /metrics besides loopback.
             openmetrics_allow_cidr = "0.0.0.0/0"
+            -- Run mode: the certificate Aspire gives this resource (the trusted .NET developer certificate), when there is one, serves
+            -- HTTPS, and client connections when it names the domain; the self-signed one in the certs directory serves the rest.
+            if ENV_ASPIRE_HTTPS_CERTIFICATE_PATH and ENV_ASPIRE_HTTPS_KEY_PATH then https_ssl = { certificate = ENV_ASPIRE_HTTPS_CERTIFICATE_PATH; key = ENV_ASPIRE_HTTPS_KEY_PATH } end
+            if ENV_ASPIRE_C2S_CERTIFICATE_PATH and ENV_ASPIRE_C2S_KEY_PATH then c2s_ssl = { certificate = ENV_ASPIRE_C2S_CERTIFICATE_PATH; key = ENV_ASPIRE_C2S_KEY_PATH } end
 
             -- Accounts created (or whose password is reset) at start by mod_aspire_accounts; passwords come from the environment.
             aspire_accounts = {
