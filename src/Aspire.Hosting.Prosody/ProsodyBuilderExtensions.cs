@@ -36,8 +36,10 @@ public static partial class ProsodyBuilderExtensions
     /// <c>/xmpp-websocket</c>), the official image's <c>PROSODY_*</c> environment variables, a generated
     /// <c>/etc/prosody/conf.d/aspire.cfg.lua</c> (HTTP on all interfaces, the accounts to create) and a module that
     /// creates the administrator <c>admin@{domain}</c> and every <see cref="WithUser"/> account at start. In run mode
-    /// it also gets a self-signed certificate for the domain, so clients can sign in over STARTTLS, and starts through
-    /// the package's entrypoint wrapper, which starts Prosody again when it crashes. Federation
+    /// it also gets an <c>https</c> endpoint (5281) and the certificate Aspire gives it, the trusted ASP.NET Core
+    /// developer certificate (<c>dotnet dev-certs https --trust</c>), for HTTPS and, when it names the domain, STARTTLS;
+    /// without one, a self-signed certificate for the domain (and the resource's log says how to get a trusted one).
+    /// It starts through the package's entrypoint wrapper, which starts Prosody again when it crashes. Federation
     /// (server-to-server) is off until <see cref="WithFederation"/> is called. The health check opens an XMPP stream
     /// and waits for its features, so <c>WaitFor</c> releases only when a client can sign in.
     /// </para>

@@ -152,7 +152,7 @@ public class ProsodyFunctionalTests
                 await using var dave = await chat.Resource.SignInAsync("dave", await password.ValueAsync());
             }
 
-            Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");
+            Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2edev%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");
         }
         finally
         {
