@@ -47,10 +47,20 @@ if (useVolumes)
 
 // A web page running Converse.js against Prosody's websocket. WithReference hands it CHAT_WEBSOCKETURI and
 // CHAT_DOMAIN (connection properties of the Prosody resource); CHAT_ROOM is the group chat everyone joins.
-builder.AddProject<Projects.Prosody_WebChat>("webchat")
+var webChat = builder.AddProject<Projects.Prosody_WebChat>("webchat")
     .WithReference(chat)
     .WithEnvironment("CHAT_ROOM", $"lobby@conference.{chat.Resource.Domain}")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Web chat")
     .WaitFor(chat);
+
+// Playground:SecureWebSocket=true: the page signs in over wss:// on Prosody's https endpoint instead, with the .NET
+// developer certificate (`dotnet dev-certs https --trust`; the browser must trust it too). The URL names the XMPP
+// domain, which the certificate names and browsers resolve to this machine (*.localhost). File sharing stays on http.
+if (settings.GetValue("SecureWebSocket", false))
+{
+    var https = chat.GetEndpoint("https");
+    webChat.WithEnvironment("CHAT_WEBSOCKETURI",
+        ReferenceExpression.Create($"wss://{chat.Resource.Domain}:{https.Property(EndpointProperty.Port)}/xmpp-websocket"));
+}
 
 builder.Build().Run();

@@ -12,6 +12,7 @@ namespace Aspire.Hosting.Prosody.BrowserTests;
 /// every user of the page joins, where one shares a picture through Prosody's file share. Screenshots of each step
 /// land in artifacts/screenshots/browser-tests/.
 /// </summary>
+[Collection("Playground")] // one playground at a time: both use the same TURN ports
 public sealed class WebChatBrowserTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);

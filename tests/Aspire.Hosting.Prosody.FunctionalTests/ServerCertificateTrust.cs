@@ -19,11 +19,11 @@ internal static class ServerCertificateTrust
     private static readonly ConditionalWeakTable<ProsodyResource, IServiceProvider> Apps = new();
 
     /// <summary>Remembers which app runs each Prosody resource, so that clients can find its certificate.</summary>
-    public static void Register(DistributedApplication app)
+    public static void Register(DistributedApplicationModel model, IServiceProvider services)
     {
-        foreach (var prosody in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyResource>())
+        foreach (var prosody in model.Resources.OfType<ProsodyResource>())
         {
-            Apps.AddOrUpdate(prosody, app.Services);
+            Apps.AddOrUpdate(prosody, services);
         }
     }
 
@@ -57,5 +57,5 @@ internal static class ServerCertificateTrust
     private static IServiceProvider Services(ProsodyResource prosody) =>
         Apps.TryGetValue(prosody, out var services)
             ? services
-            : throw new InvalidOperationException($"'{prosody.Name}' was not started with TestApp.StartAsync, which tells clients which certificate to trust.");
+            : throw new InvalidOperationException($"'{prosody.Name}' is not in an app made with TestApp.CreateBuilder, which tells clients which certificate to trust.");
 }

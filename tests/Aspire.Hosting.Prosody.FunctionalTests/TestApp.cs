@@ -16,6 +16,12 @@ internal static class TestApp
             options.EnableResourceLogging = true;
         });
         builder.Services.AddTestOutputLogging();
+        // However the test starts the app, its clients learn which certificate each Prosody resource presents.
+        builder.Eventing.Subscribe<BeforeStartEvent>((started, _) =>
+        {
+            ServerCertificateTrust.Register(started.Model, started.Services);
+            return Task.CompletedTask;
+        });
         return builder;
     }
 
@@ -35,7 +41,6 @@ internal static class TestApp
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         timeout.CancelAfter(StartTimeout);
-        ServerCertificateTrust.Register(app);
         await app.StartAsync(timeout.Token);
         foreach (var name in waitForHealthy)
         {

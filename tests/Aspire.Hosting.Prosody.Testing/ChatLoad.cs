@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -65,11 +66,13 @@ internal static class ChatLoad
     /// One round against one server: <paramref name="clients"/> clients sign in at once (TCP through the orchestrator's
     /// proxy, STARTTLS, SCRAM, binding); each sends <paramref name="messagesPerClient"/> messages of about 1 KiB to the
     /// next one's full JID and waits for all of its predecessor's; then the first client sends
-    /// <paramref name="burstMessages"/> messages to the second, timed until all have arrived.
+    /// <paramref name="burstMessages"/> messages to the second, timed until all have arrived. Clients validate the
+    /// server's certificate with <paramref name="serverCertificateValidation"/> when it is given.
     /// </summary>
     public static async Task<ChatLoadRound> RunRoundAsync(
         string configuration, int round, ProsodyResource server, string password,
-        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken)
+        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken,
+        RemoteCertificateValidationCallback? serverCertificateValidation = null)
     {
         var options = new XmppClientOptions
         {
@@ -78,6 +81,7 @@ internal static class ChatLoad
             Domain = server.Domain,
             Password = password,
             Timeout = TimeSpan.FromMinutes(2),
+            ServerCertificateValidation = serverCertificateValidation,
         };
 
         var clock = Stopwatch.StartNew();
