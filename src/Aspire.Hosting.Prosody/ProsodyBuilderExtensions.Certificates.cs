@@ -85,7 +85,16 @@ public static partial class ProsodyBuilderExtensions
 #pragma warning disable ASPIRECERTIFICATES001
         return builder
             .WithHttpsEndpoint(targetPort: ProsodyResource.HttpsTargetPort, name: ProsodyResource.HttpsEndpointName)
-            .WithUrlForEndpoint(ProsodyResource.HttpsEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+            .WithUrlForEndpoint(ProsodyResource.HttpsEndpointName, url =>
+            {
+                url.DisplayLocation = UrlDisplayLocation.DetailsOnly;
+                // Prosody picks its certificate by the name a client asks for and refuses names it does not host, such
+                // as "localhost"; browsers resolve a domain under .localhost to this machine.
+                if (resource.Domain.EndsWith(".localhost", StringComparison.Ordinal) && Uri.TryCreate(url.Url, UriKind.Absolute, out var published))
+                {
+                    url.Url = new UriBuilder(published) { Host = resource.Domain }.Uri.ToString();
+                }
+            })
             .WithHttpsCertificateConfiguration(context =>
             {
                 var configuration = ProsodyConfiguration.For(resource);
