@@ -3,21 +3,44 @@ using Aspire.Hosting.Prosody.Testing;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
-internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool Warmup, bool RunLag, bool RunLogin, bool RunLoad, int Clients, bool Verbose, string Image)
+internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool Warmup, IReadOnlySet<string> Parts, int Clients, bool Verbose, string Image, TimeSpan SoakDuration)
 {
+    /// <summary>The parts a run without --only measures: all but the soak, which takes 20 minutes on its own.</summary>
+    private static readonly string[] DefaultParts = ["lag", "login", "load", "peers", "clients", "accounts", "metrics"];
+
+    private static readonly string[] AllParts = [.. DefaultParts, "soak"];
+
+    public bool RunLag => Parts.Contains("lag");
+
+    public bool RunLogin => Parts.Contains("login");
+
+    public bool RunLoad => Parts.Contains("load");
+
+    public bool RunPeers => Parts.Contains("peers");
+
+    public bool RunClients => Parts.Contains("clients");
+
+    public bool RunAccounts => Parts.Contains("accounts");
+
+    public bool RunMetrics => Parts.Contains("metrics");
+
+    public bool RunSoak => Parts.Contains("soak");
+
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Aspire.Hosting.Prosody.Benchmarks -- [options]
           --runs N               repetitions of each measurement (default 5)
           --probe-interval MS    interval of the external XMPP probe in (a) (default 5)
-          --only lag|login|load  run only (a), (b) or (c)
-          --clients N            concurrent clients per server in (c) (default 200)
+          --only PART[,PART]     run only these parts: lag (a), login (b), load (c), peers (d), clients (e),
+                                 accounts (f), metrics (g), soak (h; never run unless named)
+          --clients N            concurrent clients per server in (c) and (d) (default 200)
+          --soak-minutes N       length of the soak (default 20)
           --no-warmup            skip the uncounted warm-up apps
           --verbose              show the orchestrator's warnings and errors
         """;
 
     public static BenchmarkOptions? Parse(string[] args)
     {
-        var options = new BenchmarkOptions(5, TimeSpan.FromMilliseconds(5), Warmup: true, RunLag: true, RunLogin: true, RunLoad: true, Clients: 200, Verbose: false, ContainerImages.Prosody);
+        var options = new BenchmarkOptions(5, TimeSpan.FromMilliseconds(5), Warmup: true, new HashSet<string>(DefaultParts), Clients: 200, Verbose: false, ContainerImages.Prosody, TimeSpan.FromMinutes(20));
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -30,13 +53,16 @@ internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool W
                     options = options with { ProbeInterval = TimeSpan.FromMilliseconds(ms) };
                     break;
                 case "--only":
-                    var only = Value();
-                    if (only is not ("lag" or "login" or "load"))
+                    var only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (only.Length == 0 || only.Any(part => !AllParts.Contains(part)))
                     {
                         return null;
                     }
 
-                    options = options with { RunLag = only == "lag", RunLogin = only == "login", RunLoad = only == "load" };
+                    options = options with { Parts = new HashSet<string>(only) };
+                    break;
+                case "--soak-minutes" when int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) && minutes > 0:
+                    options = options with { SoakDuration = TimeSpan.FromMinutes(minutes) };
                     break;
                 case "--clients" when int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var clients) && clients >= 2:
                     options = options with { Clients = clients };

@@ -8,7 +8,9 @@ using Aspire.Hosting.Prosody.Testing;
 //      moment Aspire reports the resource healthy;
 //  (b) app start to the first successful login, AddProsody (healthy, then sign in) against a bare container of the
 //      same image with no health check (the floor: sign-in attempted in a tight loop);
-//  (c) load: many clients sign in at once and exchange messages, run mode's defaults against publish mode's.
+//  (c) load: many clients sign in at once and exchange messages, run mode's defaults against publish mode's;
+//  (d) peers: the same load against AddProsody's default, AddProsody unproxied and the plain container;
+//  (e) clients, (f) accounts, (g) metrics: how cost grows; (h) soak: 20 minutes of chat with faults.
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {
@@ -77,9 +79,26 @@ for (var run = 1; run <= options.Runs; run++)
     }
 }
 
-// (c) keeps one app for all its rounds: its own loop, after (a) and (b).
+// (c) and (d) keep one app for all their rounds: their own loops, after (a) and (b).
 var load = new LoadScenario(options, runner);
 var loadRounds = options.RunLoad ? await load.RunAsync() : [];
+var peers = new PeerScenario(options, runner, runtime);
+var peerRounds = options.RunPeers ? await peers.RunAsync() : [];
+var clients = new ClientsScenario(options, runner, runtime);
+var clientRounds = options.RunClients ? await clients.RunAsync() : [];
+var accounts = new AccountsScenario(options, runner);
+var accountSamples = options.RunAccounts ? await accounts.RunAsync() : [];
+if (options.RunMetrics)
+{
+    // (g) prints its own summary: one measurement, not rounds.
+    await new MetricsScenario(options, runner).RunAsync();
+}
+
+if (options.RunSoak)
+{
+    // The soak prints its own summary: it is one long run, not rounds.
+    await new SoakScenario(options, runner, runtime).RunAsync();
+}
 
 Console.WriteLine();
 Console.WriteLine($"Results ({options.Runs} runs; median [min – max])");
@@ -104,6 +123,21 @@ if (options.RunLogin)
 if (options.RunLoad)
 {
     load.Summarize(loadRounds);
+}
+
+if (options.RunPeers)
+{
+    peers.Summarize(peerRounds);
+}
+
+if (options.RunClients)
+{
+    clients.Summarize(clientRounds);
+}
+
+if (options.RunAccounts)
+{
+    accounts.Summarize(accountSamples);
 }
 
 return 0;

@@ -100,7 +100,7 @@ internal sealed class Scenarios(BenchmarkOptions options)
         return new(Elapsed(start, signedIn), Elapsed(start, signedIn), failed, tls);
     }
 
-    private static (string Certificate, string Key) SelfSignedCertificate(string domain)
+    public static (string Certificate, string Key) SelfSignedCertificate(string domain)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={domain}", key, HashAlgorithmName.SHA256);
@@ -202,7 +202,7 @@ internal sealed class Scenarios(BenchmarkOptions options)
 
     private static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

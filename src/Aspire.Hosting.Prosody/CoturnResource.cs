@@ -4,6 +4,7 @@ namespace Aspire.Hosting.ApplicationModel;
 /// A coturn TURN/STUN server that relays audio and video for the clients of a Prosody server, which hands them
 /// short-lived credentials derived from a shared secret (TURN REST API).
 /// </summary>
+[AspireExport(ExposeProperties = true)]
 public sealed class CoturnResource : ContainerResource
 {
     internal const string TcpEndpointName = "turn";

@@ -13,6 +13,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="userName">The user name (local part of the JID), such as <c>operator</c>.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid or already used by a <see cref="WithUser"/> account.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithAdminUserName(this IResourceBuilder<ProsodyResource> builder, string userName)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -40,6 +41,7 @@ public static partial class ProsodyBuilderExtensions
     /// builder.AddProsody("chat").WithUser("alice").WithUser("bob", bobPassword);
     /// </code>
     /// </example>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithUser(
         this IResourceBuilder<ProsodyResource> builder,
         string userName,

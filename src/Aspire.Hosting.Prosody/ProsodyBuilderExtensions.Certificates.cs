@@ -24,6 +24,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="keyPath">Its private key in PEM.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">A file is missing, or the files are not a certificate and its key.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithCertificate(this IResourceBuilder<ProsodyResource> builder, string certificatePath, string keyPath)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -58,6 +59,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="directory">The host directory, absolute or relative to the AppHost's directory.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithCertificatesDirectory(this IResourceBuilder<ProsodyResource> builder, string directory)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -17,6 +17,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="historyMessages">How many recent messages a room sends to someone who joins
     /// (<c>max_history_messages</c>); null keeps Prosody's 20.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithMultiUserChat(
         this IResourceBuilder<ProsodyResource> builder,
         string subdomain = "conference",
@@ -54,6 +55,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="quotaGigabytes">The space all uploads may take, in GiB (<c>PROSODY_UPLOAD_STORAGE_GB</c>); null for no quota.</param>
     /// <param name="expiryDays">Days after which uploads are deleted (<c>http_file_share_expires_after</c>); null keeps Prosody's 7 days.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithFileShare(
         this IResourceBuilder<ProsodyResource> builder,
         string subdomain = "upload",
@@ -89,6 +91,7 @@ public static partial class ProsodyBuilderExtensions
     /// builder.AddProject&lt;Projects.Bridge&gt;("bridge-service").WithReference(bridge).WaitFor(chat);
     /// </code>
     /// </example>
+    [AspireExport]
     public static IResourceBuilder<ProsodyComponentResource> AddExternalComponent(
         this IResourceBuilder<ProsodyResource> builder,
         [ResourceName] string name,

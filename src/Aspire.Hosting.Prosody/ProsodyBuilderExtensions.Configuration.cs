@@ -13,6 +13,7 @@ public static partial class ProsodyBuilderExtensions
     /// in it are not escaped, so do not build it from untrusted input, and keep secrets out of it (read them with
     /// <c>ENV_NAME</c> from variables set by <c>WithEnvironment</c>).</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithExtraConfiguration(this IResourceBuilder<ProsodyResource> builder, string lua)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -29,6 +30,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="path">The file, absolute or relative to the AppHost's directory. It must exist.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithConfigurationFile(this IResourceBuilder<ProsodyResource> builder, string path)
     {
         ArgumentNullException.ThrowIfNull(builder);

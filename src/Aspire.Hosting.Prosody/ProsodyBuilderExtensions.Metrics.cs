@@ -21,6 +21,7 @@ public static partial class ProsodyBuilderExtensions
     /// builder.AddProsody("chat").WithMetrics(allowedNetwork: "10.42.0.0/16");
     /// </code>
     /// </example>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithMetrics(this IResourceBuilder<ProsodyResource> builder, bool enabled = true, string? allowedNetwork = null)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -12,6 +12,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="modules">Module names without the <c>mod_</c> prefix, one per argument, such as <c>"mam"</c>.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">A name is empty or holds a comma, a space or another character no module name has.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithEnabledModules(this IResourceBuilder<ProsodyResource> builder, params string[] modules)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -28,11 +29,66 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="modules">Module names without the <c>mod_</c> prefix, one per argument.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">A name is empty or invalid.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithDisabledModules(this IResourceBuilder<ProsodyResource> builder, params string[] modules)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(modules);
         builder.Resource.Settings.DisabledModules.UnionWith(modules.Select(m => ProsodyValidation.ModuleName(m, nameof(modules))).ToArray());
+        return builder;
+    }
+
+    /// <summary>
+    /// Copies Prosody modules from a folder on the AppHost's machine onto Prosody's plugin path
+    /// (<c>/usr/local/lib/prosody-aspire/modules</c>, beside the modules this integration ships) and loads the ones
+    /// named in <paramref name="enable"/> (<c>PROSODY_ENABLE_MODULES</c>). No network is needed, unlike
+    /// <c>prosodyctl install</c>. The folder is a prosody-modules checkout, whose modules are in
+    /// <c>mod_x/mod_x.lua</c> (each module's directory is copied whole, templates and libraries included), or a
+    /// folder of your own <c>mod_x.lua</c> files, or both; READMEs, hidden entries such as <c>.hg</c> and
+    /// directories without their module file are left out.
+    /// </summary>
+    /// <remarks>
+    /// Like <c>WithContainerFiles</c>, the files are copied when the container is created, not mounted: restart the
+    /// resource to pick up edited modules. A published model bakes them into its derived image. Modules on this
+    /// path take precedence over the ones Prosody ships with the same name. Call it again for more folders; a module
+    /// may come from one folder only. Modules that are only dependencies or components of others need not be enabled.
+    /// </remarks>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="source">The folder, absolute or relative to the AppHost's directory.</param>
+    /// <param name="enable">Modules of this folder to load on the virtual host, without the <c>mod_</c> prefix, such
+    /// as <c>"http_admin_api"</c>. To load a module Prosody itself ships, use <see cref="WithEnabledModules"/>.</param>
+    /// <returns>The resource builder.</returns>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="ArgumentException">The folder holds no module; a module in it has a name Prosody cannot
+    /// load or one starting with <c>mod_aspire_</c> (reserved for this integration's modules); a module is in two
+    /// folders; a name in <paramref name="enable"/> is invalid or not a module of this folder.</exception>
+    [AspireExport]
+    public static IResourceBuilder<ProsodyResource> WithModuleFiles(this IResourceBuilder<ProsodyResource> builder, string source, params string[] enable)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentNullException.ThrowIfNull(enable);
+        var names = enable.Select(m => ProsodyValidation.ModuleName(m, nameof(enable))).ToArray();
+        var folder = Path.GetFullPath(source, builder.ApplicationBuilder.AppHostDirectory);
+        var settings = builder.Resource.Settings;
+
+        // Checked now so that a wrong path or name fails the app model; copied when the container is created.
+        List<string> folders = settings.ModuleFolders.Contains(folder) ? [.. settings.ModuleFolders] : [.. settings.ModuleFolders, folder];
+        var inFolder = ProsodyModuleFolders.Scan(folders, nameof(source)).Where(m => m.Folder == folder).Select(m => m.Name).ToArray();
+        if (names.FirstOrDefault(name => !inFolder.Contains(name)) is { } missing)
+        {
+            throw new ArgumentException(
+                $"'{missing}' is not a module of '{folder}' (no mod_{missing}.lua or mod_{missing}/mod_{missing}.lua there; it has " +
+                $"{string.Join(", ", inFolder.Take(10))}{(inFolder.Length > 10 ? ", …" : "")}). Check the name, or use WithEnabledModules for a module Prosody ships.",
+                nameof(enable));
+        }
+
+        if (!settings.ModuleFolders.Contains(folder))
+        {
+            settings.ModuleFolders.Add(folder);
+        }
+
+        settings.EnabledModules.UnionWith(names);
         return builder;
     }
 
@@ -44,6 +100,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="builder">The resource builder.</param>
     /// <param name="enabled">Whether to serve the websocket endpoint.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithWebSocket(this IResourceBuilder<ProsodyResource> builder, bool enabled = true)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -56,6 +113,7 @@ public static partial class ProsodyBuilderExtensions
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithBosh(this IResourceBuilder<ProsodyResource> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -70,6 +128,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="builder">The resource builder.</param>
     /// <param name="retentionDays">Days to keep messages, 1 to 36500.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithMessageArchive(this IResourceBuilder<ProsodyResource> builder, int retentionDays = 7)
     {
         ArgumentNullException.ThrowIfNull(builder);

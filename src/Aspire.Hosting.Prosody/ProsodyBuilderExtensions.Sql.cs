@@ -26,6 +26,7 @@ public static partial class ProsodyBuilderExtensions
     /// builder.AddProsody("chat").WithPostgres(db);
     /// </code>
     /// </example>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithPostgres(this IResourceBuilder<ProsodyResource> builder, IResourceBuilder<PostgresDatabaseResource> database)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -47,6 +48,7 @@ public static partial class ProsodyBuilderExtensions
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">The resource lacks one of the connection properties (a server rather
     /// than a database, for example), does not match <paramref name="driver"/>, or a storage is already chosen.</exception>
+    [AspireExportIgnore(Reason = "The generic database type parameter is C#-only. Polyglot AppHosts use the withSqlDatabase export, which takes any database resource with a connection string.")]
     public static IResourceBuilder<ProsodyResource> WithSqlDatabase<TDatabase>(this IResourceBuilder<ProsodyResource> builder, IResourceBuilder<TDatabase> database, ProsodySqlDriver driver)
         where TDatabase : IResourceWithConnectionString
     {
@@ -86,6 +88,19 @@ public static partial class ProsodyBuilderExtensions
     }
 
     /// <summary>
+    /// Stores Prosody's data in a SQL database of the app model: the polyglot form of
+    /// <see cref="WithSqlDatabase{TDatabase}(IResourceBuilder{ProsodyResource}, IResourceBuilder{TDatabase}, ProsodySqlDriver)"/>,
+    /// which polyglot AppHosts cannot call because of its type parameter.
+    /// </summary>
+    /// <param name="builder">The resource builder.</param>
+    /// <param name="database">The database resource (not the server), for example from <c>addPostgres(…).addDatabase(…)</c>.</param>
+    /// <param name="driver">Which server it is.</param>
+    /// <returns>The resource builder.</returns>
+    [AspireExport("withSqlDatabase")]
+    internal static IResourceBuilder<ProsodyResource> WithSqlDatabaseForPolyglot(this IResourceBuilder<ProsodyResource> builder, IResourceBuilder<IResourceWithConnectionString> database, ProsodySqlDriver driver) =>
+        builder.WithSqlDatabase(database, driver);
+
+    /// <summary>
     /// Stores Prosody's data in a SQL database outside the app model, given as parameters.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
@@ -96,6 +111,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="password">The user's password (a secret parameter).</param>
     /// <param name="port">The server's port; null uses the driver's default (5432 or 3306).</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport("withExternalSqlDatabase")]
     public static IResourceBuilder<ProsodyResource> WithSqlDatabase(
         this IResourceBuilder<ProsodyResource> builder,
         ProsodySqlDriver driver,
@@ -121,6 +137,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="builder">The resource builder.</param>
     /// <param name="fileName">The file name, relative to <c>/var/lib/prosody</c>.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithSqliteStorage(this IResourceBuilder<ProsodyResource> builder, string fileName = "prosody.sqlite")
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -13,6 +13,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="name">The volume name; by default one is generated from the app and resource names.</param>
     /// <param name="isReadOnly">Whether the volume is mounted read-only.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithDataVolume(this IResourceBuilder<ProsodyResource> builder, string? name = null, bool isReadOnly = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -32,6 +33,7 @@ public static partial class ProsodyBuilderExtensions
     /// hands a root-owned, writable directory to the <c>prosody</c> user before the image's own entrypoint runs (in
     /// run mode and in the published image alike).
     /// </remarks>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithDataBindMount(this IResourceBuilder<ProsodyResource> builder, string source, bool isReadOnly = false)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -39,6 +39,7 @@ public static partial class ProsodyBuilderExtensions
     /// one to one on loopback; a published model lists each as a UDP endpoint (<c>relay-{port}</c>) for the platform
     /// to expose.
     /// </remarks>
+    [AspireExport(RunSyncOnBackgroundThread = true)]
     public static IResourceBuilder<ProsodyResource> WithTurnServer(
         this IResourceBuilder<ProsodyResource> builder,
         int port = CoturnCommandLine.ListeningPort,
@@ -190,6 +191,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="secret">The shared secret (<c>PROSODY_TURN_SECRET</c>).</param>
     /// <param name="tcp">Whether to offer TURN over TCP as well as UDP.</param>
     /// <returns>The Prosody resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithExternalTurn(
         this IResourceBuilder<ProsodyResource> builder,
         string host,

@@ -59,6 +59,7 @@ public static partial class ProsodyBuilderExtensions
     /// </code>
     /// </example>
     /// </remarks>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> AddProsody(
         this IDistributedApplicationBuilder builder,
         [ResourceName] string name,
@@ -156,7 +157,8 @@ public static partial class ProsodyBuilderExtensions
                 Task.FromResult(ProsodyContainerFiles.ConfigDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.IncludedFilesDirectory, (_, _) =>
                 Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.For(resource))))
-            .WithContainerFiles(ProsodyConfiguration.SupportDirectory, ProsodyContainerFiles.SupportDirectory())
+            .WithContainerFiles(ProsodyConfiguration.SupportDirectory, (_, _) =>
+                Task.FromResult(ProsodyContainerFiles.SupportDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (context, _) =>
             {
                 var configuration = ProsodyConfiguration.For(resource);
@@ -177,6 +179,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="domain">A DNS name in lowercase, such as <c>chat.example.com</c>.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">The domain is empty or not a valid lowercase DNS name.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithDomain(this IResourceBuilder<ProsodyResource> builder, string domain)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -198,6 +201,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="builder">The resource builder.</param>
     /// <param name="level">The level.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithLogLevel(this IResourceBuilder<ProsodyResource> builder, ProsodyLogLevel level)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -221,6 +225,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="serverToServer">The rate per incoming server connection; null keeps the default.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">A rate is not of the form <c>&lt;number&gt;&lt;unit&gt;/s</c>.</exception>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithRateLimits(this IResourceBuilder<ProsodyResource> builder, string? clientToServer = null, string? serverToServer = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -241,6 +246,7 @@ public static partial class ProsodyBuilderExtensions
     /// (<c>PROSODY_S2S_SECURE_AUTH</c>); when false, dialback (DNS) is accepted instead, as between development
     /// servers with self-signed certificates.</param>
     /// <returns>The resource builder.</returns>
+    [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithFederation(this IResourceBuilder<ProsodyResource> builder, int? port = null, bool requireEncryption = true, bool secureAuthentication = true)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -9,6 +9,7 @@ namespace Aspire.Hosting.ApplicationModel;
 /// <c>Host=…;Port=…;Domain=…;Secret=…</c> and the connection properties <c>Host</c>, <c>Port</c>, <c>Domain</c> and
 /// <c>Secret</c>.
 /// </remarks>
+[AspireExport(ExposeProperties = true)]
 public sealed class ProsodyComponentResource : Resource, IResourceWithParent<ProsodyResource>, IResourceWithConnectionString
 {
     /// <summary>

@@ -12,6 +12,7 @@ namespace Aspire.Hosting.ApplicationModel;
 /// <c>Host=…;Port=…;Domain=…</c> and the connection properties <c>Host</c>, <c>Port</c>, <c>Domain</c> and
 /// (while the websocket is on) <c>WebSocketUri</c>.
 /// </remarks>
+[AspireExport(ExposeProperties = true)]
 public sealed class ProsodyResource : ContainerResource, IResourceWithConnectionString
 {
     internal const string ClientEndpointName = "c2s";

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OtlpTestReceiver.Proto;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -15,7 +16,7 @@ public class MetricsFunctionalTests
     [Fact]
     public async Task TheExportedC2sConnectionsGaugeOfTheResourceRisesWhenAClientSignsInAndFallsWhenItLeaves()
     {
-        await using var receiver = OtlpMetricsReceiver.Start();
+        await using var receiver = await OtlpMetricsReceiver.StartAsync(Cancel);
         var apiKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var builder = TestApp.CreateBuilder();
         // Where the AppHost finds the dashboard's OTLP/HTTP endpoint and its API key when the dashboard is not in the model.
@@ -33,7 +34,7 @@ public class MetricsFunctionalTests
         var (_, containerName) = ContainerRuntime.Run(ContainerRuntime.Name, "inspect", "--format", "{{.Name}}", current.ContainerId());
         Assert.Equal($"chat-{instanceId}", containerName.Trim().TrimStart('/'));
 
-        bool FromChat(OtlpResourceMetrics r) => r.ServiceName == "chat";
+        bool FromChat(ResourceMetrics r) => r.ServiceName == "chat";
 
         // Before anyone signs in: no c2s connection (the series only appears with the first client).
         var idle = await receiver.WaitForExportAsync(e => e.ResourceMetrics.Any(r => FromChat(r) && r.Metrics.Any()) && ConnectionCount(e) is null or 0,
@@ -46,28 +47,28 @@ public class MetricsFunctionalTests
         LogExport(idle);
 
         // Prosody's counters arrive as cumulative monotonic sums, its gauges as gauges.
-        var counters = resource.Metrics.Where(m => m.Kind == OtlpMetricKind.Sum).ToList();
+        var counters = resource.Metrics.Where(m => m.DataCase == Metric.DataOneofCase.Sum).ToList();
         Assert.NotEmpty(counters);
-        Assert.All(counters, m => Assert.True(m.IsMonotonic && m.Temporality == OtlpTemporality.Cumulative, $"{m.Name}: monotonic {m.IsMonotonic}, {m.Temporality}"));
-        Assert.Contains(resource.Metrics, m => m.Kind == OtlpMetricKind.Gauge);
+        Assert.All(counters, m => Assert.True(m.Sum.IsMonotonic && m.Sum.AggregationTemporality == AggregationTemporality.Cumulative, $"{m.Name}: monotonic {m.Sum.IsMonotonic}, {m.Sum.AggregationTemporality}"));
+        Assert.Contains(resource.Metrics, m => m.DataCase == Metric.DataOneofCase.Gauge);
 
         await using (var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync()))
         {
             var connected = await receiver.WaitForExportAsync(e => ConnectionCount(e) >= 1, ExportTimeout, "a c2s connection", cancellationToken: Cancel);
             LogExport(connected);
             var gauge = Assert.Single(Assert.Single(connected.ResourceMetrics, FromChat).Metrics, m => m.Name == Connections);
-            Assert.Equal(OtlpMetricKind.Gauge, gauge.Kind);
+            Assert.Equal(Metric.DataOneofCase.Gauge, gauge.DataCase);
             // Prosody's labels survive as attributes: one series per host, connection type and IP family.
-            var c2s = gauge.DataPoints.Where(IsChatClientSeries).ToList();
+            var c2s = gauge.Gauge.DataPoints.Where(IsChatClientSeries).ToList();
             Assert.NotEmpty(c2s);
-            Assert.All(c2s, p => Assert.Contains(p.Attributes.GetValueOrDefault("ip_family"), new object[] { "ipv4", "ipv6" }));
+            Assert.All(c2s, p => Assert.Contains(p.Attributes.ValueOf("ip_family"), new object[] { "ipv4", "ipv6" }));
             Assert.True(c2s.Sum(p => p.Value) >= 1);
 
             // The encrypted (STARTTLS) session is counted by a counter that only grows.
             var encrypted = Assert.Single(Assert.Single(connected.ResourceMetrics, FromChat).Metrics, m => m.Name == "prosody_mod_c2s__encrypted");
-            Assert.Equal(OtlpMetricKind.Sum, encrypted.Kind);
-            Assert.True(encrypted.IsMonotonic);
-            Assert.True(encrypted.DataPoints.Sum(p => p.Value) >= 1);
+            Assert.Equal(Metric.DataOneofCase.Sum, encrypted.DataCase);
+            Assert.True(encrypted.Sum.IsMonotonic);
+            Assert.True(encrypted.Sum.DataPoints.Sum(p => p.Value) >= 1);
         }
 
         var left = await receiver.WaitForExportAsync(e => e.ResourceMetrics.Any(FromChat) && ConnectionCount(e) is null or 0, ExportTimeout, "the client gone", cancellationToken: Cancel);
@@ -80,25 +81,25 @@ public class MetricsFunctionalTests
     {
         var points = export.ResourceMetrics.Where(r => r.ServiceName == "chat")
             .SelectMany(r => r.Metrics).Where(m => m.Name == Connections)
-            .SelectMany(m => m.DataPoints)
+            .SelectMany(m => m.NumberDataPoints)
             .Where(IsChatClientSeries)
             .ToList();
-        return points.Count == 0 ? null : points.Sum(p => p.Value ?? 0);
+        return points.Count == 0 ? null : points.Sum(p => p.Value);
     }
 
-    private static bool IsChatClientSeries(OtlpDataPoint point) =>
-        Equals(point.Attributes.GetValueOrDefault("host"), "chat.dev.localhost") && Equals(point.Attributes.GetValueOrDefault("type"), "c2s");
+    private static bool IsChatClientSeries(NumberDataPoint point) =>
+        Equals(point.Attributes.ValueOf("host"), "chat.dev.localhost") && Equals(point.Attributes.ValueOf("type"), "c2s");
 
     private static void LogExport(OtlpExport export)
     {
         foreach (var resource in export.ResourceMetrics)
         {
-            Log($"export at {export.ReceivedAt:HH:mm:ss.fff}: {string.Join(", ", resource.ResourceAttributes.Select(a => $"{a.Key}={a.Value}"))}");
-            Log($"  {resource.Metrics.Count()} metrics: {resource.Metrics.Count(m => m.Kind == OtlpMetricKind.Sum)} sums, {resource.Metrics.Count(m => m.Kind == OtlpMetricKind.Gauge)} gauges");
+            Log($"export at {export.ReceivedAt:HH:mm:ss.fff}: {resource.Resource.Attributes.Format()}");
+            Log($"  {resource.Metrics.Count()} metrics: {resource.Metrics.Count(m => m.DataCase == Metric.DataOneofCase.Sum)} sums, {resource.Metrics.Count(m => m.DataCase == Metric.DataOneofCase.Gauge)} gauges");
             foreach (var metric in resource.Metrics.Where(m => m.Name.StartsWith("prosody_mod_c2s", StringComparison.Ordinal)))
             {
-                var points = string.Join("; ", metric.DataPoints.Select(p => $"{{{string.Join(",", p.Attributes.Select(a => $"{a.Key}={a.Value}"))}}} {p.Value}"));
-                Log($"  {metric.Name} [{metric.Kind}{(metric.IsMonotonic ? ", monotonic" : "")}, {metric.Temporality}, unit '{metric.Unit}'] {points}");
+                var points = string.Join("; ", metric.NumberDataPoints.Select(p => $"{{{p.Attributes.Format()}}} {p.Value}"));
+                Log($"  {metric.Name} [{metric.DataCase}{(metric.Sum?.IsMonotonic == true ? ", monotonic" : "")}, {metric.Sum?.AggregationTemporality}, unit '{metric.Unit}'] {points}");
             }
         }
     }

@@ -22,7 +22,7 @@ internal static class ChatLoad
     public const string RunDefaults = "run defaults";
     public const string PublishDefaults = "publish defaults";
 
-    private static string UserName(int i) => $"user{i:000}";
+    public static string UserName(int i) => $"user{i:000}";
 
     /// <summary>Declares <paramref name="clients"/> accounts sharing one password.</summary>
     public static IResourceBuilder<ProsodyResource> WithLoadUsers(this IResourceBuilder<ProsodyResource> server, int clients, IResourceBuilder<ParameterResource> password)
@@ -69,15 +69,23 @@ internal static class ChatLoad
     /// <paramref name="burstMessages"/> messages to the second, timed until all have arrived. Clients validate the
     /// server's certificate with <paramref name="serverCertificateValidation"/> when it is given.
     /// </summary>
-    public static async Task<ChatLoadRound> RunRoundAsync(
+    public static Task<ChatLoadRound> RunRoundAsync(
         string configuration, int round, ProsodyResource server, string password,
+        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken,
+        RemoteCertificateValidationCallback? serverCertificateValidation = null) =>
+        RunRoundAsync(configuration, round, new ChatTarget(server.PrimaryEndpoint.Host, server.PrimaryEndpoint.Port, server.Domain), password,
+            clients, messagesPerClient, burstMessages, log, cancellationToken, serverCertificateValidation);
+
+    /// <summary>The same round against any server that has the load accounts: one outside the app model too.</summary>
+    public static async Task<ChatLoadRound> RunRoundAsync(
+        string configuration, int round, ChatTarget server, string password,
         int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken,
         RemoteCertificateValidationCallback? serverCertificateValidation = null)
     {
         var options = new XmppClientOptions
         {
-            Host = server.PrimaryEndpoint.Host,
-            Port = server.PrimaryEndpoint.Port,
+            Host = server.Host,
+            Port = server.Port,
             Domain = server.Domain,
             Password = password,
             Timeout = TimeSpan.FromMinutes(2),
@@ -109,7 +117,7 @@ internal static class ChatLoad
             if (signedIn.Count != clients)
             {
                 // Without every client the ring and the burst mean nothing: report the refusals only.
-                return new(configuration, round, signedIn.Count, refused.Count, loginSeconds, 0, 0, 0, 0, 0);
+                return new(configuration, round, signedIn.Count, refused.Count, loginSeconds, 0, 0, 0, 0, 0, []);
             }
 
             clock.Restart();
@@ -124,6 +132,7 @@ internal static class ChatLoad
             }));
             var received = await Task.WhenAll(receiving);
             var messageSeconds = clock.Elapsed.TotalSeconds;
+            var latencies = received.SelectMany(r => r.Latencies).Order().ToArray();
 
             // One client's sustained upload: the burst is tagged with its own round number so the ring's messages never match.
             var (sender, receiver) = (signedIn[0], signedIn[1]);
@@ -141,7 +150,7 @@ internal static class ChatLoad
             var burst = await burstReceived;
             var burstSeconds = clock.Elapsed.TotalSeconds;
             return new(configuration, round, signedIn.Count, refused.Count, loginSeconds, clients * messagesPerClient, messageSeconds,
-                received.Sum(r => r.Lost) + burst.Lost, received.Sum(r => r.Disordered) + burst.Disordered, burstBytes / 1024.0 / burstSeconds);
+                received.Sum(r => r.Lost) + burst.Lost, received.Sum(r => r.Disordered) + burst.Disordered, burstBytes / 1024.0 / burstSeconds, latencies);
         }
         finally
         {
@@ -155,44 +164,66 @@ internal static class ChatLoad
         $"ratio run/publish: logins {run.LoginsPerSecond / publish.LoginsPerSecond:0.00}, messages {run.MessagesPerSecond / publish.MessagesPerSecond:0.00}, " +
         $"one client's upload {run.BurstKilobytesPerSecond / publish.BurstKilobytesPerSecond:0.00}");
 
-    private static string Body(int round, int message) => $"round {round} message {message} {Filler}";
+    // The send time rides in the body (sender and receiver share this process's clock), so delivery latency is
+    // measured per message from the send call to the moment the receiver has parsed it.
+    private static string Body(int round, int message) => $"round {round} message {message} sent {Stopwatch.GetTimestamp()} {Filler}";
 
-    /// <summary>Waits for <paramref name="count"/> messages of this round from one sender; counts the missing and the out of order.</summary>
-    private static async Task<(int Lost, int Disordered)> ReceiveAsync(XmppClient client, string from, int count, int round, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for <paramref name="count"/> messages of this round from one sender; counts the missing and the out of
+    /// order, and returns each delivered message's latency in milliseconds.
+    /// </summary>
+    private static async Task<(int Lost, int Disordered, List<double> Latencies)> ReceiveAsync(XmppClient client, string from, int count, int round, CancellationToken cancellationToken)
     {
         var prefix = $"round {round} message ";
         var expected = 0;
         var disordered = 0;
+        var latencies = new List<double>(count);
         try
         {
             while (expected < count)
             {
                 var message = await client.WaitForMessageAsync(m => m.IsFrom(from) && m.GetBody()?.StartsWith(prefix, StringComparison.Ordinal) == true, TimeSpan.FromMinutes(2), cancellationToken);
-                var body = message.GetBody()!;
-                var number = int.Parse(body[prefix.Length..body.IndexOf(' ', prefix.Length)], CultureInfo.InvariantCulture);
+                var received = Stopwatch.GetTimestamp();
+                var words = message.GetBody()![prefix.Length..].Split(' ', 4);
+                var number = int.Parse(words[0], CultureInfo.InvariantCulture);
+                latencies.Add(Stopwatch.GetElapsedTime(long.Parse(words[2], CultureInfo.InvariantCulture), received).TotalMilliseconds);
                 disordered += number == expected ? 0 : 1;
                 expected = Math.Max(expected, number) + 1;
             }
 
-            return (0, disordered);
+            return (0, disordered, latencies);
         }
         catch (TimeoutException)
         {
-            return (count - expected, disordered);
+            return (count - expected, disordered, latencies);
         }
     }
+
+    /// <summary>The value below which <paramref name="fraction"/> of the sorted values lie (nearest rank).</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double fraction) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(fraction * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
+
+/// <summary>Where a load round connects: the c2s address and the XMPP domain.</summary>
+internal sealed record ChatTarget(string Host, int Port, string Domain);
 
 /// <summary>What one round measured against one server.</summary>
 internal sealed record ChatLoadRound(
-    string Configuration, int Round, int SignedIn, int Refused, double LoginSeconds, int Messages, double MessageSeconds, int Lost, int Disordered, double BurstKilobytesPerSecond)
+    string Configuration, int Round, int SignedIn, int Refused, double LoginSeconds, int Messages, double MessageSeconds, int Lost, int Disordered, double BurstKilobytesPerSecond,
+    IReadOnlyList<double> SortedLatencies)
 {
     public double LoginsPerSecond => SignedIn / LoginSeconds;
 
     public double MessagesPerSecond => MessageSeconds > 0 ? Messages / MessageSeconds : 0;
 
+    /// <summary>Median delivery latency of the ring's messages (send call → parsed by the receiver), in ms.</summary>
+    public double LatencyP50 => ChatLoad.Percentile(SortedLatencies, 0.50);
+
+    /// <summary>99th percentile of the ring's delivery latency, in ms.</summary>
+    public double LatencyP99 => ChatLoad.Percentile(SortedLatencies, 0.99);
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Configuration}, round {Round}: {SignedIn} signed in ({Refused} refused) in {LoginSeconds:0.00} s = {LoginsPerSecond:0.0} logins/s; " +
-        $"{Messages} messages in {MessageSeconds:0.00} s = {MessagesPerSecond:0} messages/s; lost {Lost}, out of order {Disordered}; " +
+        $"{Messages} messages in {MessageSeconds:0.00} s = {MessagesPerSecond:0} messages/s, latency p50 {LatencyP50:0} ms p99 {LatencyP99:0} ms; lost {Lost}, out of order {Disordered}; " +
         $"one client's upload {BurstKilobytesPerSecond:0.0} KB/s");
 }

@@ -1,44 +1,75 @@
-using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OtlpTestReceiver.Proto;
 
 namespace OtlpTestReceiver;
 
-/// <summary>One OTLP/HTTP export as it arrived: when, with which content type and API key, and what it held.</summary>
-public sealed record OtlpExport(DateTime ReceivedAt, string Path, string? ContentType, string? ApiKey, IReadOnlyList<OtlpResourceMetrics> ResourceMetrics);
-
 /// <summary>
-/// A minimal OTLP/HTTP metrics receiver (what the dashboard's <c>otlp-http</c> endpoint is to an exporter) on a free
-/// loopback port: it accepts <c>POST /v1/metrics</c> with <c>application/x-protobuf</c>, answers with an empty
-/// <c>ExportMetricsServiceResponse</c>, and keeps every decoded export for the test to read back.
+/// An OTLP metrics receiver on free loopback ports, standing in for the dashboard's two OTLP endpoints: OTLP/HTTP
+/// (<c>POST /v1/metrics</c>, <c>application/x-protobuf</c>) at <see cref="Endpoint"/> and OTLP/gRPC
+/// (<c>MetricsService/Export</c>) at <see cref="GrpcEndpoint"/>. It accepts every export and keeps it for the test
+/// to read back; anything else is answered with an error and listed in <see cref="Rejected"/>.
 /// </summary>
 public sealed class OtlpMetricsReceiver : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    /// <summary>The header that carries the dashboard's OTLP API key.</summary>
+    public const string ApiKeyHeader = "x-otlp-api-key";
+
     private readonly List<OtlpExport> _exports = [];
     private readonly List<string> _rejected = [];
-    private readonly Task _loop;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private WebApplication? _app;
 
-    private OtlpMetricsReceiver(int port)
+    private OtlpMetricsReceiver()
     {
-        Endpoint = new Uri($"http://127.0.0.1:{port}");
-        _listener.Prefixes.Add($"{Endpoint}");
-        _listener.Start();
-        _loop = Task.Run(AcceptAsync);
     }
 
     /// <summary>The base URL to configure as <c>ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL</c>; exporters post to <c>/v1/metrics</c> under it.</summary>
-    public Uri Endpoint { get; }
+    public Uri Endpoint { get; private set; } = null!;
 
-    public static OtlpMetricsReceiver Start()
+    /// <summary>The URL to configure as <c>ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL</c>: gRPC over cleartext HTTP/2.</summary>
+    public Uri GrpcEndpoint { get; private set; } = null!;
+
+    public static async Task<OtlpMetricsReceiver> StartAsync(CancellationToken cancellationToken = default)
     {
-        // HttpListener cannot bind port 0: take a free port from the OS, then listen on it.
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return new OtlpMetricsReceiver(port);
+        var receiver = new OtlpMetricsReceiver();
+        ListenOptions http = null!, grpc = null!;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Without TLS there is no protocol negotiation: one port per protocol, port 0 for a free one.
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (http = listen).Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddGrpc();
+        builder.Services.AddRequestDecompression();
+        builder.Services.AddSingleton(receiver);
+
+        var app = builder.Build();
+        app.UseRequestDecompression();
+        // As a Delegate, so that ASP.NET Core writes the returned result.
+        app.MapPost("/v1/metrics", (Delegate)receiver.ReceiveHttpAsync);
+        app.MapGrpcService<OtlpMetricsGrpcService>();
+        app.MapFallback(context =>
+        {
+            receiver.Reject($"{context.Request.Method} {context.Request.Path}");
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        await app.StartAsync(cancellationToken);
+
+        // Kestrel writes the bound port back into each listener's endpoint.
+        receiver._app = app;
+        receiver.Endpoint = new Uri($"http://{http.IPEndPoint}");
+        receiver.GrpcEndpoint = new Uri($"http://{grpc.IPEndPoint}");
+        return receiver;
     }
 
     public IReadOnlyList<OtlpExport> Exports
@@ -102,89 +133,54 @@ public sealed class OtlpMetricsReceiver : IAsyncDisposable
         }
     }
 
-    private async Task AcceptAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
+    internal void Record(OtlpExport export) => Update(() => _exports.Add(export));
 
-            await HandleAsync(context);
-        }
-    }
+    private void Reject(string problem) => Update(() => _rejected.Add(problem));
 
-    private async Task HandleAsync(HttpListenerContext context)
-    {
-        var request = context.Request;
-        var path = request.Url?.AbsolutePath ?? "";
-        var contentType = request.ContentType;
-        string? problem = null;
-        try
-        {
-            using var body = new MemoryStream();
-            var input = request.Headers["Content-Encoding"] == "gzip" ? new GZipStream(request.InputStream, CompressionMode.Decompress) : request.InputStream;
-            await input.CopyToAsync(body);
-            if (request.HttpMethod != "POST" || path != "/v1/metrics")
-            {
-                problem = $"{request.HttpMethod} {path}";
-            }
-            else if (contentType?.Split(';')[0].Trim() != "application/x-protobuf")
-            {
-                problem = $"content type {contentType}";
-            }
-            else
-            {
-                var export = new OtlpExport(DateTime.UtcNow, path, contentType, request.Headers["x-otlp-api-key"], OtlpMetricsProtobuf.DecodeExportRequest(body.ToArray()));
-                Record(export, null);
-            }
-        }
-        catch (FormatException ex)
-        {
-            problem = $"undecodable body: {ex.Message}";
-        }
-
-        if (problem is not null)
-        {
-            Record(null, problem);
-        }
-
-        // An empty ExportMetricsServiceResponse: everything accepted.
-        context.Response.StatusCode = problem is null ? 200 : 400;
-        context.Response.ContentType = "application/x-protobuf";
-        context.Response.ContentLength64 = 0;
-        context.Response.Close();
-    }
-
-    private void Record(OtlpExport? export, string? problem)
+    private void Update(Action change)
     {
         lock (_exports)
         {
-            if (export is not null)
-            {
-                _exports.Add(export);
-            }
-            else
-            {
-                _rejected.Add(problem!);
-            }
-
+            change();
             var changed = _changed;
             _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
             changed.TrySetResult();
         }
     }
 
+    /// <summary>OTLP/HTTP: a binary protobuf <c>ExportMetricsServiceRequest</c>, answered with an empty response (everything accepted).</summary>
+    private async Task<IResult> ReceiveHttpAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentType?.Split(';')[0].Trim() != "application/x-protobuf")
+        {
+            Reject($"content type {request.ContentType}");
+            return Results.StatusCode(StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        ExportMetricsServiceRequest message;
+        try
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body, context.RequestAborted);
+            message = ExportMetricsServiceRequest.Parser.ParseFrom(body.ToArray());
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            Reject($"undecodable body: {ex.Message}");
+            return Results.BadRequest();
+        }
+
+        Record(new OtlpExport(DateTime.UtcNow, request.Path, request.ContentType, request.Headers[ApiKeyHeader], message));
+        return Results.Bytes(new ExportMetricsServiceResponse().ToByteArray(), "application/x-protobuf");
+    }
+
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        _listener.Close();
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
     }
 }

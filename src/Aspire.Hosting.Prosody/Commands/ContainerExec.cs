@@ -1,21 +1,32 @@
 using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.Configuration;
+using Aspire.Hosting.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting.Prosody.Commands;
 
 /// <summary>
 /// Runs a command inside a running container with the same runtime the orchestrator drives (Docker or Podman).
-/// Aspire has no public API for this, so the runtime's own CLI is used; input that must stay off any command line
-/// (passwords) goes through standard input.
+/// Aspire has no API to run a command in a container, so the runtime's own CLI is used; input that must stay off any
+/// command line (passwords) goes through standard input.
 /// </summary>
 internal static class ContainerExec
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    public static string RuntimeName(IConfiguration configuration) =>
-        configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DcpPublisher:ContainerRuntime"] ?? "docker";
+    /// <summary>
+    /// The runtime's command ("docker" or "podman"), as Aspire resolves it: ASPIRE_CONTAINER_RUNTIME when set, else the
+    /// runtime it detects running, the same choice the orchestrator and Aspire's own image builds make.
+    /// </summary>
+    public static async Task<string> RuntimeCommandAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        // ASPIRECONTAINERRUNTIME001: the resolver is Aspire's only API for the runtime in use, and experimental in
+        // 13.6.5. Its runtimes are named "Docker" and "Podman", whose commands are the same names in lower case.
+#pragma warning disable ASPIRECONTAINERRUNTIME001
+        var runtime = await services.GetRequiredService<IContainerRuntimeResolver>().ResolveAsync(cancellationToken).ConfigureAwait(false);
+        return runtime.Name.ToLowerInvariant();
+#pragma warning restore ASPIRECONTAINERRUNTIME001
+    }
 
     public static Task<(int ExitCode, string Output)> RunAsync(ExecuteCommandContext context, string? standardInput, params string[] command) =>
         RunAsync(context, standardInput, new Dictionary<string, string>(), command);
@@ -31,7 +42,7 @@ internal static class ContainerExec
             return (-1, "The container is not running.");
         }
 
-        var start = new ProcessStartInfo(RuntimeName(context.Services.GetRequiredService<IConfiguration>()))
+        var start = new ProcessStartInfo(await RuntimeCommandAsync(context.Services, context.CancellationToken).ConfigureAwait(false))
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

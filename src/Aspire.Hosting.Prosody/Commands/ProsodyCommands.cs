@@ -15,7 +15,7 @@ internal static class ProsodyCommands
     public const string CheckTurn = "prosody-check-turn";
     public const string Reload = "prosody-reload";
 
-    public static IResourceBuilder<ProsodyResource> WithProsodyCommands(this IResourceBuilder<ProsodyResource> builder)
+    internal static IResourceBuilder<ProsodyResource> WithProsodyCommands(this IResourceBuilder<ProsodyResource> builder)
     {
         var prosody = builder.Resource;
         return builder

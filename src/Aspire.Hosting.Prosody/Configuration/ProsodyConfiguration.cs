@@ -170,6 +170,9 @@ internal sealed class ProsodyConfiguration
 
     public ProsodyCertificates? Certificates => Settings.Certificates;
 
+    /// <summary>The folders whose modules join the package's own in <see cref="ModulesDirectory"/>, on Prosody's plugin path.</summary>
+    public IReadOnlyList<string> ModuleFolders => Settings.ModuleFolders;
+
     /// <summary>
     /// Run mode publishes the HTTP endpoint on the developer's loopback only, so sign-in over <c>ws://</c> and BOSH
     /// is allowed there; a deployment terminates TLS itself.

@@ -5,9 +5,9 @@ namespace Aspire.Hosting.Prosody.Configuration;
 
 /// <summary>
 /// The files the Prosody container gets, per destination directory: the generated conf.d file, the user's
-/// configuration, the package's modules and entrypoint wrapper, and the certificates. Run mode copies them into
-/// the container at start; publish mode bakes all but the certificates into the derived image
-/// (<see cref="Publishing.ProsodyImage"/>), so both deliver the same bytes.
+/// configuration, the package's modules and those of the app model's module folders, the entrypoint wrapper, and the
+/// certificates. Run mode copies them into the container at start; publish mode bakes all but the certificates into
+/// the derived image (<see cref="Publishing.ProsodyImage"/>), so both deliver the same bytes.
 /// </summary>
 internal static class ProsodyContainerFiles
 {
@@ -29,15 +29,42 @@ internal static class ProsodyContainerFiles
             Mode = ReadableFile,
         });
 
-    public static IEnumerable<ContainerFileSystemItem> SupportDirectory() =>
+    /// <summary>
+    /// The entrypoint wrapper and the modules directory on Prosody's plugin path: the package's modules and those of
+    /// the app model's module folders. The folders are read here, when the container is created, so a restart
+    /// delivers the modules as they are on disk then.
+    /// </summary>
+    public static IEnumerable<ContainerFileSystemItem> SupportDirectory(ProsodyConfiguration configuration) =>
     [
         new ContainerDirectory
         {
             Name = "modules",
-            Entries = ShippedModules.Select(name => new ContainerFile { Name = name, Contents = EmbeddedResources.Read(name), Mode = ReadableFile }),
+            Entries =
+            [
+                .. ShippedModules.Select(name => new ContainerFile { Name = name, Contents = EmbeddedResources.Read(name), Mode = ReadableFile }),
+                .. ProsodyModuleFolders.Scan(configuration.ModuleFolders, "source").Select(FolderModule),
+            ],
         },
         new ContainerFile { Name = "entrypoint.sh", Contents = EmbeddedResources.Read("entrypoint.sh"), Mode = ExecutableFile },
     ];
+
+    /// <summary>A module of a folder: its <c>mod_x.lua</c>, or its whole directory (templates and libraries included).</summary>
+    private static ContainerFileSystemItem FolderModule(ProsodyModuleSource module) =>
+        module.IsDirectory ? CopiedDirectory(new DirectoryInfo(module.Path)) : CopiedFile(new FileInfo(module.Path));
+
+    private static ContainerDirectory CopiedDirectory(DirectoryInfo directory) => new()
+    {
+        Name = directory.Name,
+        Entries = directory.EnumerateFileSystemInfos()
+            // Hidden entries are tooling (editor and VCS files); linked directories could loop.
+            .Where(entry => !entry.Name.StartsWith('.') && !(entry is DirectoryInfo && entry.LinkTarget is not null))
+            .OrderBy(entry => entry.Name, StringComparer.Ordinal)
+            .Select(entry => entry is DirectoryInfo subdirectory ? (ContainerFileSystemItem)CopiedDirectory(subdirectory) : CopiedFile((FileInfo)entry))
+            .ToArray(),
+    };
+
+    // The source path, not the contents: the orchestrator and the publish context read the file's bytes as they are.
+    private static ContainerFile CopiedFile(FileInfo file) => new() { Name = file.Name, SourcePath = file.FullName, Mode = ReadableFile };
 
     /// <summary>
     /// Prosody finds <c>{domain}.crt</c> and <c>{domain}.key</c> by name; the key must be readable by its uid. Publish

@@ -25,6 +25,12 @@ internal sealed class ProsodySettings(string resourceName, ParameterResource adm
 
     public SortedSet<string> DisabledModules { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Folders of Prosody modules on the AppHost's machine (full paths, in call order), whose modules are copied onto
+    /// Prosody's plugin path each time the container is created.
+    /// </summary>
+    public List<string> ModuleFolders { get; } = [];
+
     public ProsodyLogLevel? LogLevel { get; set; }
 
     public string? ClientRateLimit { get; set; }

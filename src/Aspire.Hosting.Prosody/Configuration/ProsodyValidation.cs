@@ -94,6 +94,9 @@ internal static partial class ProsodyValidation
         return module;
     }
 
+    /// <summary>Whether a module file or directory found on disk (<c>mod_{name}</c>) has a name <see cref="ModuleName"/> accepts.</summary>
+    public static bool IsModuleName(string name) => ModulePattern().IsMatch(name);
+
     public static string Rate(string? rate, string paramName)
     {
         ArgumentException.ThrowIfNullOrEmpty(rate, paramName);
