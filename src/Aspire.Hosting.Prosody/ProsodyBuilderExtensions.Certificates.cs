@@ -127,10 +127,18 @@ public static partial class ProsodyBuilderExtensions
 #pragma warning restore ASPIRECERTIFICATES001
     }
 
-    /// <summary>Logs, once per start, why clients cannot validate the certificate and how to get one they can.</summary>
+    /// <summary>
+    /// Logs, once per start, why clients cannot validate the certificate and how to get one they can; nothing when the
+    /// app model turned the developer certificate off itself.
+    /// </summary>
     private static void LogRunModeCertificateNotice(ProsodyResource resource, ProsodyConfiguration configuration, IServiceProvider services)
     {
-        if (RunModeCertificateNotice.For(configuration, configuration.UsesAspireServerCertificate ? AspireServerCertificate.Find(resource, services) : null) is { } notice)
+        if (!configuration.UsesAspireServerCertificate || AspireServerCertificate.TurnedOff(resource, services))
+        {
+            return;
+        }
+
+        if (RunModeCertificateNotice.For(configuration, AspireServerCertificate.Find(resource, services)) is { } notice)
         {
             services.GetRequiredService<ResourceLoggerService>().GetLogger(resource).LogInformation("{Notice}", notice);
         }

@@ -14,20 +14,8 @@ public sealed class SecureWebChatBrowserTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
-    private static readonly string[] PlaygroundArguments =
-    [
-        "--Playground:DataVolumes=false",
-        "--Playground:TurnPort=3491",
-        "--Playground:TurnRelayPortMin=49191",
-        "--Playground:TurnRelayPortMax=49193",
-        "--Playground:SecureWebSocket=true",
-    ];
-
-    private static readonly string[] ChromiumArguments =
-    [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ];
+    // The playground as the other browser test runs it, with the web chat on wss://.
+    private static readonly string[] PlaygroundArguments = [.. WebChatBrowserTests.PlaygroundArguments, "--Playground:SecureWebSocket=true"];
 
     [Fact(Timeout = 480_000)]
     [RequiresContainers(ContainerImage.Prosody, ContainerImage.Postgres, ContainerImage.Coturn)]
@@ -94,7 +82,7 @@ public sealed class SecureWebChatBrowserTests
         {
             ExecutablePath = Prerequisites.ChromiumPath,
             Headless = true,
-            Args = ChromiumArguments,
+            Args = WebChatBrowserTests.ChromiumArguments,
             // Chromium on Linux reads the certificates it trusts from $HOME/.pki/nssdb.
             Env = new Dictionary<string, string> { ["HOME"] = home.Directory },
         });

@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Tls;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting.Prosody.Tests;
 
@@ -86,4 +88,58 @@ public class RunModeCertificateTests
             directory.Delete();
         }
     }
+
+    [Fact]
+    public void ProsodyGetsTheTrustedDeveloperCertificateUnlessTheAppModelTurnsItOffOrGivesAnother()
+    {
+        using var developer = DeveloperLike();
+        using var other = DeveloperLike();
+        var withDeveloperCertificate = Services(developer, useForHttps: true);
+
+        var plain = TestModel.CreateBuilder().AddProsody("chat").Resource;
+        Assert.Same(developer, AspireServerCertificate.Find(plain, withDeveloperCertificate));
+        Assert.False(AspireServerCertificate.TurnedOff(plain, withDeveloperCertificate));
+
+        // WithoutHttpsCertificate: no certificate, and no notice either, since that was the app model's choice.
+        var without = TestModel.CreateBuilder().AddProsody("chat").WithoutHttpsCertificate().Resource;
+        Assert.Null(AspireServerCertificate.Find(without, withDeveloperCertificate));
+        Assert.True(AspireServerCertificate.TurnedOff(without, withDeveloperCertificate));
+
+        // The AppHost turned HTTPS termination with the developer certificate off: the same.
+        var turnedOff = Services(developer, useForHttps: false);
+        Assert.Null(AspireServerCertificate.Find(plain, turnedOff));
+        Assert.True(AspireServerCertificate.TurnedOff(plain, turnedOff));
+
+        // WithHttpsCertificate: that one.
+        var given = TestModel.CreateBuilder().AddProsody("chat").WithHttpsCertificate(other).Resource;
+        Assert.Same(other, AspireServerCertificate.Find(given, withDeveloperCertificate));
+
+        // No trusted developer certificate on the machine: nothing to give, and the notice is due.
+        var none = Services(null, useForHttps: false);
+        Assert.Null(AspireServerCertificate.Find(plain, none));
+        Assert.False(AspireServerCertificate.TurnedOff(plain, none));
+    }
+
+    private static ServiceProvider Services(X509Certificate2? developerCertificate, bool useForHttps) =>
+        new ServiceCollection()
+#pragma warning disable ASPIRECERTIFICATES001
+            .AddSingleton<IDeveloperCertificateService>(new DeveloperCertificates(developerCertificate is null ? [] : [developerCertificate], useForHttps))
+#pragma warning restore ASPIRECERTIFICATES001
+            .BuildServiceProvider();
+
+#pragma warning disable ASPIRECERTIFICATES001
+    /// <summary>What Aspire's service reports on a machine with (or without) a trusted developer certificate.</summary>
+    private sealed class DeveloperCertificates(ImmutableList<X509Certificate2> certificates, bool useForHttps) : IDeveloperCertificateService
+    {
+        public ImmutableList<X509Certificate2> Certificates => certificates;
+
+        public bool SupportsContainerTrust => !certificates.IsEmpty;
+
+        public bool UseForHttps => useForHttps;
+
+        public bool TrustCertificate => !certificates.IsEmpty;
+
+        public bool LatestCertificateIsUntrusted => false;
+    }
+#pragma warning restore ASPIRECERTIFICATES001
 }

@@ -32,6 +32,19 @@ internal static class AspireServerCertificate
             ? developerCertificates.Certificates.FirstOrDefault()
             : null;
     }
+
+    /// <summary>
+    /// Whether the app model chose to give the resource no certificate although a trusted developer certificate
+    /// exists: <c>WithoutHttpsCertificate()</c>, or the AppHost's default HTTPS termination or trust turned off.
+    /// </summary>
+    public static bool TurnedOff(IResource resource, IServiceProvider services)
+    {
+        resource.TryGetLastAnnotation<HttpsCertificateAnnotation>(out var annotation);
+        var developerCertificates = services.GetRequiredService<IDeveloperCertificateService>();
+        return annotation?.Certificate is null
+            && !(annotation?.UseDeveloperCertificate ?? developerCertificates.UseForHttps)
+            && !developerCertificates.Certificates.IsEmpty;
+    }
 #pragma warning restore ASPIRECERTIFICATES001
 
     /// <summary>
