@@ -68,7 +68,7 @@ internal sealed class Scenarios(BenchmarkOptions options)
         var port = FreePort();
         var builder = CreateBuilder();
         var password = Secret();
-        const string domain = "floor.localhost";
+        const string domain = "floor.dev.localhost";
         var (registry, image, tag) = SplitImage(options.Image);
         const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         builder.AddContainer("floor", image, tag)

@@ -10,6 +10,7 @@ usage() {
 Usage: eng/browser/provision.sh [--help]
 
   1. apt-get install --no-install-recommends chromium   (only when the package is missing; apt-get update first)
+     and libnss3-tools (certutil: the wss:// test trusts the developer certificate in Chromium's NSS database)
   2. apt-get install --no-install-recommends nodejs npm (only when npm is missing)
   3. npm ci in playground/Prosody.WebChat               (only when node_modules is missing or older than package-lock.json)
   4. checks that /usr/bin/chromium starts (--version)
@@ -54,6 +55,16 @@ else
   log "chromium: installing"
   apt_install chromium
   log "chromium: installed in $((SECONDS - step)) s"
+fi
+
+# 1b. certutil, which puts the .NET developer certificate into a browser home's NSS database (Chromium's trust store on Linux).
+step=$SECONDS
+if installed libnss3-tools; then
+  log "libnss3-tools: present, kept"
+else
+  log "libnss3-tools: installing"
+  apt_install libnss3-tools
+  log "libnss3-tools: installed in $((SECONDS - step)) s"
 fi
 
 # 2. npm, for the web chat's Converse.js.

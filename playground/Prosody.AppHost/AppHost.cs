@@ -23,17 +23,17 @@ var db = postgres.AddDatabase("prosodydb");
 // shown in the dashboard (the alice-password and bob-password parameters). WithUser("carol") alone would also
 // generate one, without a parameter of its own in the dashboard.
 var alicePassword = builder.AddParameter("alice-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true)
-    .WithDescription("Password of alice@chat.localhost");
+    .WithDescription("Password of alice@chat.dev.localhost");
 var bobPassword = builder.AddParameter("bob-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true)
-    .WithDescription("Password of bob@chat.localhost");
+    .WithDescription("Password of bob@chat.dev.localhost");
 
-var chat = builder.AddProsody("chat")                       // XMPP domain chat.localhost, admin@chat.localhost
+var chat = builder.AddProsody("chat")                       // XMPP domain chat.dev.localhost, admin@chat.dev.localhost
     .WithUser("alice", alicePassword)
     .WithUser("bob", bobPassword)
     .WithPostgres(db)
-    .WithMultiUserChat()                                    // group chat at conference.chat.localhost
+    .WithMultiUserChat()                                    // group chat at conference.chat.dev.localhost
     .WithMessageArchive(retentionDays: 30)                  // history for direct messages and rooms
-    .WithFileShare(sizeLimitMegabytes: 20, expiryDays: 7)   // file uploads at upload.chat.localhost
+    .WithFileShare(sizeLimitMegabytes: 20, expiryDays: 7)   // file uploads at upload.chat.dev.localhost
     .WithTurnServer(                                        // coturn for audio/video calls (chat-turn)
         port: settings.GetValue("TurnPort", 3478),
         relayPortMin: settings.GetValue("TurnRelayPortMin", 49160),
@@ -47,10 +47,20 @@ if (useVolumes)
 
 // A web page running Converse.js against Prosody's websocket. WithReference hands it CHAT_WEBSOCKETURI and
 // CHAT_DOMAIN (connection properties of the Prosody resource); CHAT_ROOM is the group chat everyone joins.
-builder.AddProject<Projects.Prosody_WebChat>("webchat")
+var webChat = builder.AddProject<Projects.Prosody_WebChat>("webchat")
     .WithReference(chat)
     .WithEnvironment("CHAT_ROOM", $"lobby@conference.{chat.Resource.Domain}")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Web chat")
     .WaitFor(chat);
+
+// Playground:SecureWebSocket=true: the page signs in over wss:// on Prosody's https endpoint instead, with the .NET
+// developer certificate (`dotnet dev-certs https --trust`; the browser must trust it too). The URL names the XMPP
+// domain, which the certificate names and browsers resolve to this machine (*.localhost). File sharing stays on http.
+if (settings.GetValue("SecureWebSocket", false))
+{
+    var https = chat.GetEndpoint("https");
+    webChat.WithEnvironment("CHAT_WEBSOCKETURI",
+        ReferenceExpression.Create($"wss://{chat.Resource.Domain}:{https.Property(EndpointProperty.Port)}/xmpp-websocket"));
+}
 
 builder.Build().Run();

@@ -3,6 +3,9 @@ using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Publishing;
+using Aspire.Hosting.Prosody.Tls;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Aspire.Hosting;
 
@@ -70,6 +73,75 @@ public static partial class ProsodyBuilderExtensions
         SetCertificates(builder, new ProsodyCertificates(null, null, fullPath));
         ProsodyDeploymentCertificate.RemoveParameters(builder);
         return builder.WithBindMount(fullPath, ProsodyConfiguration.CertificatesDirectory, isReadOnly: true);
+    }
+
+    /// <summary>
+    /// Run mode: Prosody takes the certificate Aspire gives the resource (the trusted .NET developer certificate, or
+    /// one given with <c>WithHttpsCertificate</c>) for HTTPS and, when it names the domain, for client connections,
+    /// and serves HTTPS on the <c>https</c> endpoint. Aspire writes the files into the container; Prosody gets their
+    /// paths. Without one, the self-signed certificate serves both and the resource's log says how to get one.
+    /// </summary>
+    private static IResourceBuilder<ProsodyResource> WithAspireServerCertificate(this IResourceBuilder<ProsodyResource> builder)
+    {
+        var resource = builder.Resource;
+#pragma warning disable ASPIRECERTIFICATES001
+        return builder
+            .WithHttpsEndpoint(targetPort: ProsodyResource.HttpsTargetPort, name: ProsodyResource.HttpsEndpointName)
+            .WithUrlForEndpoint(ProsodyResource.HttpsEndpointName, url =>
+            {
+                url.DisplayLocation = UrlDisplayLocation.DetailsOnly;
+                // Prosody picks its certificate by the name a client asks for and refuses names it does not host, such
+                // as "localhost"; browsers resolve a domain under .localhost to this machine.
+                if (resource.Domain.EndsWith(".localhost", StringComparison.Ordinal) && Uri.TryCreate(url.Url, UriKind.Absolute, out var published))
+                {
+                    url.Url = new UriBuilder(published) { Host = resource.Domain }.Uri.ToString();
+                }
+            })
+            .WithHttpsCertificateConfiguration(context =>
+            {
+                var configuration = ProsodyConfiguration.For(resource);
+                if (!configuration.UsesAspireServerCertificate)
+                {
+                    return Task.CompletedTask;
+                }
+
+                if (context.Password is not null)
+                {
+                    // Prosody could only read such a key with the password in its configuration file.
+                    context.ExecutionContext.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource).LogError(
+                        "The HTTPS certificate of '{Resource}' has a password-protected key, which Prosody cannot use: it presents its self-signed certificate instead.", resource.Name);
+                    return Task.CompletedTask;
+                }
+
+                context.EnvironmentVariables[ProsodyConfiguration.HttpsCertificatePathVariable] = context.CertificatePath;
+                context.EnvironmentVariables[ProsodyConfiguration.HttpsKeyPathVariable] = context.KeyPath;
+                if (AspireServerCertificate.Find(resource, context.ExecutionContext.Services) is { } certificate
+                    && AspireServerCertificate.NamesDomain(certificate, configuration.Domain))
+                {
+                    context.EnvironmentVariables[ProsodyConfiguration.ClientCertificatePathVariable] = context.CertificatePath;
+                    context.EnvironmentVariables[ProsodyConfiguration.ClientKeyPathVariable] = context.KeyPath;
+                }
+
+                return Task.CompletedTask;
+            });
+#pragma warning restore ASPIRECERTIFICATES001
+    }
+
+    /// <summary>
+    /// Logs, once per start, why clients cannot validate the certificate and how to get one they can; nothing when the
+    /// app model turned the developer certificate off itself.
+    /// </summary>
+    private static void LogRunModeCertificateNotice(ProsodyResource resource, ProsodyConfiguration configuration, IServiceProvider services)
+    {
+        if (!configuration.UsesAspireServerCertificate || AspireServerCertificate.TurnedOff(resource, services))
+        {
+            return;
+        }
+
+        if (RunModeCertificateNotice.For(configuration, AspireServerCertificate.Find(resource, services)) is { } notice)
+        {
+            services.GetRequiredService<ResourceLoggerService>().GetLogger(resource).LogInformation("{Notice}", notice);
+        }
     }
 
     private static void SetCertificates(IResourceBuilder<ProsodyResource> builder, ProsodyCertificates certificates)

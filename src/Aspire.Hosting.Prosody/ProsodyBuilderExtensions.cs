@@ -21,7 +21,7 @@ public static partial class ProsodyBuilderExtensions
     /// Adds a Prosody XMPP server to the app model.
     /// </summary>
     /// <param name="builder">The <see cref="IDistributedApplicationBuilder"/>.</param>
-    /// <param name="name">The name of the resource; the default XMPP domain is <c>{name}.localhost</c>.</param>
+    /// <param name="name">The name of the resource; the default XMPP domain is <c>{name}.dev.localhost</c>.</param>
     /// <param name="port">The host port of the client-to-server (c2s) endpoint; null lets Aspire choose a free one.</param>
     /// <param name="adminPassword">The password of the <c>admin</c> account; when null a password is generated
     /// (and kept in the AppHost's user secrets in run mode).</param>
@@ -36,8 +36,10 @@ public static partial class ProsodyBuilderExtensions
     /// <c>/xmpp-websocket</c>), the official image's <c>PROSODY_*</c> environment variables, a generated
     /// <c>/etc/prosody/conf.d/aspire.cfg.lua</c> (HTTP on all interfaces, the accounts to create) and a module that
     /// creates the administrator <c>admin@{domain}</c> and every <see cref="WithUser"/> account at start. In run mode
-    /// it also gets a self-signed certificate for the domain, so clients can sign in over STARTTLS, and starts through
-    /// the package's entrypoint wrapper, which starts Prosody again when it crashes. Federation
+    /// it also gets an <c>https</c> endpoint (5281) and the certificate Aspire gives it, the trusted ASP.NET Core
+    /// developer certificate (<c>dotnet dev-certs https --trust</c>), for HTTPS and, when it names the domain, STARTTLS;
+    /// without one, a self-signed certificate for the domain (and the resource's log says how to get a trusted one).
+    /// It starts through the package's entrypoint wrapper, which starts Prosody again when it crashes. Federation
     /// (server-to-server) is off until <see cref="WithFederation"/> is called. The health check opens an XMPP stream
     /// and waits for its features, so <c>WaitFor</c> releases only when a client can sign in.
     /// </para>
@@ -65,7 +67,7 @@ public static partial class ProsodyBuilderExtensions
         IResourceBuilder<ParameterResource>? adminPassword = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // The default domain is "{name}.localhost", so the name must also be a DNS label: 63 characters, not Aspire's 64.
+        // The default domain is "{name}.dev.localhost", so the name must also be a DNS label: 63 characters, not Aspire's 64.
         ProsodyValidation.ResourceName(name, nameof(name), maxLength: 63);
         ProsodyValidation.Port(port, nameof(port));
 
@@ -97,7 +99,8 @@ public static partial class ProsodyBuilderExtensions
         if (resource.IsRunMode)
         {
             // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.
-            prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath);
+            prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath)
+                .WithAspireServerCertificate();
         }
         else
         {
@@ -156,13 +159,21 @@ public static partial class ProsodyBuilderExtensions
                 Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.SupportDirectory, (_, _) =>
                 Task.FromResult(ProsodyContainerFiles.SupportDirectory(ProsodyConfiguration.For(resource))))
-            .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
-                Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.For(resource), builder.ApplicationBuilder, resource.Name)));
+            .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (context, _) =>
+            {
+                var configuration = ProsodyConfiguration.For(resource);
+                if (configuration.IsRunMode)
+                {
+                    LogRunModeCertificateNotice(resource, configuration, context.Services);
+                }
+
+                return Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(configuration, builder.ApplicationBuilder, resource.Name));
+            });
     }
 
     /// <summary>
     /// Sets the XMPP domain the server hosts (<c>PROSODY_VIRTUAL_HOSTS</c>); accounts are <c>user@domain</c> and
-    /// components are subdomains of it. The default is <c>{name}.localhost</c>.
+    /// components are subdomains of it. The default is <c>{name}.dev.localhost</c>.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="domain">A DNS name in lowercase, such as <c>chat.example.com</c>.</param>

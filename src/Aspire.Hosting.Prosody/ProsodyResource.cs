@@ -7,7 +7,8 @@ namespace Aspire.Hosting.ApplicationModel;
 /// </summary>
 /// <remarks>
 /// The primary endpoint is client-to-server XMPP (c2s, container port 5222). The <c>http</c> endpoint
-/// (container port 5280) serves the websocket (<c>/xmpp-websocket</c>) and BOSH (<c>/http-bind</c>) endpoints.
+/// (container port 5280) serves the websocket (<c>/xmpp-websocket</c>) and BOSH (<c>/http-bind</c>) endpoints, and
+/// the <c>https</c> endpoint (5281) the same over TLS, with the developer certificate in run mode when there is one.
 /// Apps that reference this resource receive a connection string of the form
 /// <c>Host=…;Port=…;Domain=…</c> and the connection properties <c>Host</c>, <c>Port</c>, <c>Domain</c> and
 /// (while the websocket is on) <c>WebSocketUri</c>.
@@ -54,7 +55,7 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     /// <summary>Gets the port of the c2s endpoint, resolved in the network of whoever reads it.</summary>
     public EndpointReferenceExpression Port => PrimaryEndpoint.Property(EndpointProperty.Port);
 
-    /// <summary>Gets the XMPP domain the server hosts (its virtual host), for example <c>chat.localhost</c>.</summary>
+    /// <summary>Gets the XMPP domain the server hosts (its virtual host), for example <c>chat.dev.localhost</c>.</summary>
     public string Domain => Settings.Domain;
 
     /// <summary>Gets the user name of the administrator account.</summary>

@@ -31,4 +31,13 @@ internal static class Prerequisites
             ContainerRuntime.Unavailable("the browser test", $"{problem} {HowToGetIt}");
         }
     }
+
+    /// <summary>NSS's certutil (Debian: libnss3-tools), which puts a certificate into Chromium's trust store on Linux.</summary>
+    public static void RequireCertutil()
+    {
+        if (ContainerRuntime.Run("certutil", "-H") is { ExitCode: -1 })
+        {
+            ContainerRuntime.Unavailable("the browser test", "certutil is not installed. On Debian, as root: apt-get install libnss3-tools (eng/browser/provision.sh should install it).");
+        }
+    }
 }

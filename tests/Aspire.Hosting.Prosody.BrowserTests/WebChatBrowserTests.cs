@@ -12,6 +12,7 @@ namespace Aspire.Hosting.Prosody.BrowserTests;
 /// every user of the page joins, where one shares a picture through Prosody's file share. Screenshots of each step
 /// land in artifacts/screenshots/browser-tests/.
 /// </summary>
+[Collection("Playground")] // one playground at a time: both use the same TURN ports
 public sealed class WebChatBrowserTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
@@ -19,7 +20,7 @@ public sealed class WebChatBrowserTests
     // What the playground's AppHost takes from configuration so that the test runs next to the functional tests
     // (which use TURN ports 3478-3480 and relay ports 49160-49177) and to a developer's running playground, on fresh
     // storage rather than the playground's data volumes.
-    private static readonly string[] PlaygroundArguments =
+    internal static readonly string[] PlaygroundArguments =
     [
         "--Playground:DataVolumes=false",
         "--Playground:TurnPort=3491",
@@ -28,7 +29,7 @@ public sealed class WebChatBrowserTests
     ];
 
     // The launch options this project's machines need (Debian's Chromium, no sandbox as root, no network chatter).
-    private static readonly string[] ChromiumArguments =
+    internal static readonly string[] ChromiumArguments =
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",

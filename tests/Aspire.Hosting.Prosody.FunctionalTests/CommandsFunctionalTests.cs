@@ -17,7 +17,7 @@ public class CommandsFunctionalTests
         var created = await app.ResourceCommands.ExecuteCommandAsync(chat.Resource, ProsodyCommands.CreateUser,
             Inputs(("user", "erin"), ("password", "first \"quoted\" pass"), ("admin", "false")), Cancel);
         Assert.True(created.Success, created.Message);
-        Assert.Contains("erin@chat.localhost", created.Message);
+        Assert.Contains("erin@chat.dev.localhost", created.Message);
         await (await chat.Resource.SignInAsync("erin", "first \"quoted\" pass")).DisposeAsync();
 
         var again = await app.ResourceCommands.ExecuteCommandAsync(chat.Resource, ProsodyCommands.CreateUser,

@@ -36,10 +36,10 @@ public class FaultFunctionalTests
             var sent = Enumerable.Range(1, 5).Select(i => $"offline message {i} <&> \u2713").ToList();
             foreach (var body in sent)
             {
-                await alice.SendMessageAsync("bob@chat.localhost", body, cancellationToken: Cancel);
+                await alice.SendMessageAsync("bob@chat.dev.localhost", body, cancellationToken: Cancel);
             }
 
-            await alice.AddRosterItemAsync("bob@chat.localhost", "Bob", Cancel);
+            await alice.AddRosterItemAsync("bob@chat.dev.localhost", "Bob", Cancel);
             await alice.PingAsync(cancellationToken: Cancel);
 
             // The fault: SIGKILL, as an out-of-memory kill or a crash would end it. No graceful shutdown, no flush.
@@ -63,13 +63,13 @@ public class FaultFunctionalTests
             foreach (var _ in sent)
             {
                 var message = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
-                Assert.True(message.IsFrom("alice@chat.localhost"));
+                Assert.True(message.IsFrom("alice@chat.dev.localhost"));
                 received.Add(message.GetBody()!);
             }
 
             Assert.Equal(sent, received);
             await using var aliceAgain = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
-            Assert.Equal("Bob", Assert.Single(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "bob@chat.localhost").Name);
+            Assert.Equal("Bob", Assert.Single(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "bob@chat.dev.localhost").Name);
 
             // And the restarted server works live.
             await aliceAgain.SendMessageAsync(bob.Jid.ToString(), "after the restart", cancellationToken: Cancel);
@@ -107,8 +107,8 @@ public class FaultFunctionalTests
             await app.WaitForSnapshotAsync("pg", s => s.IsRunningAndHealthy(), "running and healthy");
 
             await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync(), SaslMechanisms.Plain);
-            await alice.SendMessageAsync("bob@chat.localhost", "stored before the database restart", cancellationToken: Cancel);
-            await alice.AddRosterItemAsync("bob@chat.localhost", "Bob", Cancel);
+            await alice.SendMessageAsync("bob@chat.dev.localhost", "stored before the database restart", cancellationToken: Cancel);
+            await alice.AddRosterItemAsync("bob@chat.dev.localhost", "Bob", Cancel);
             await alice.PingAsync(cancellationToken: Cancel);
 
             // The fault: the database goes away (Aspire's stop command, as from the dashboard).
@@ -157,9 +157,9 @@ public class FaultFunctionalTests
                 var stored = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
                 Assert.Equal("stored before the database restart", stored.GetBody());
                 await using var aliceAgain = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
-                Assert.Equal("Bob", Assert.Single(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "bob@chat.localhost").Name);
-                await aliceAgain.AddRosterItemAsync("carol@chat.localhost", "Carol", Cancel);
-                Assert.Contains(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "carol@chat.localhost");
+                Assert.Equal("Bob", Assert.Single(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "bob@chat.dev.localhost").Name);
+                await aliceAgain.AddRosterItemAsync("carol@chat.dev.localhost", "Carol", Cancel);
+                Assert.Contains(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "carol@chat.dev.localhost");
             }
 
             await AssertNoSecretInLogsAsync(logs, "chat",

@@ -76,7 +76,7 @@ public class HealthFunctionalTests
             await starting;
 
             await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
-            Assert.Equal("alice@chat.localhost", alice.Jid.Bare.ToString());
+            Assert.Equal("alice@chat.dev.localhost", alice.Jid.Bare.ToString());
         }
         finally
         {
@@ -123,7 +123,7 @@ public class HealthFunctionalTests
             gate.Open();
             await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy, after: unhealthy.LastRunAt);
             await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
-            Assert.Equal("alice@chat.localhost", alice.Jid.Bare.ToString());
+            Assert.Equal("alice@chat.dev.localhost", alice.Jid.Bare.ToString());
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using Aspire.Hosting.Prosody.Load;
 using XmppTestClient;
@@ -44,8 +45,12 @@ public class LoadFunctionalTests
             // What separates the two configurations on the wire (the unit tests compare the generated settings).
             await AssertSecureDefaultsDifferAsync(run.Resource, publish.Resource);
 
-            var runRound = await ChatLoad.RunRoundAsync(ChatLoad.RunDefaults, 1, run.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log, Cancel);
-            var publishRound = await ChatLoad.RunRoundAsync(ChatLoad.PublishDefaults, 1, publish.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log, Cancel);
+            // Every client validates the certificate: the developer certificate (or the AppHost's self-signed one), and the deployment-like one.
+            using var publishCertificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(certificates.FullName, "chatpub.crt"), Cancel));
+            var runRound = await ChatLoad.RunRoundAsync(ChatLoad.RunDefaults, 1, run.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log, Cancel,
+                ServerCertificateTrust.Validation(run.Resource));
+            var publishRound = await ChatLoad.RunRoundAsync(ChatLoad.PublishDefaults, 1, publish.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log, Cancel,
+                ServerCertificates.TrustOnly(publishCertificate));
             var report = ChatLoad.Report(runRound, publishRound);
             Log(report);
             TestContext.Current.SendDiagnosticMessage(report);

@@ -25,8 +25,8 @@ public class MetricsExportTests
         await using var receiver = await OtlpMetricsReceiver.StartAsync(Cancel);
         const string scrape = """
             # TYPE prosody_mod_c2s__connections gauge
-            prosody_mod_c2s__connections{host="chat.localhost",ip_family="ipv4",type="c2s"} 2
-            prosody_mod_c2s__connections{host="chat.localhost",ip_family="ipv4",type="c2s_unauthed"} 1
+            prosody_mod_c2s__connections{host="chat.dev.localhost",ip_family="ipv4",type="c2s"} 2
+            prosody_mod_c2s__connections{host="chat.dev.localhost",ip_family="ipv4",type="c2s_unauthed"} 1
             # TYPE prosody_mod_c2s__encrypted counter
             prosody_mod_c2s__encrypted_total{protocol="TLSv1.3"} 5
             # TYPE prosody_stats_collection_seconds histogram
@@ -56,7 +56,7 @@ public class MetricsExportTests
         Assert.Equal(Metric.DataOneofCase.Gauge, connections.DataCase);
         var c2s = Assert.Single(connections.Gauge.DataPoints, p => Equals(p.Attributes.ValueOf("type"), "c2s"));
         Assert.Equal(2, c2s.Value);
-        Assert.Equal("chat.localhost", c2s.Attributes.ValueOf("host"));
+        Assert.Equal("chat.dev.localhost", c2s.Attributes.ValueOf("host"));
         Assert.Equal("ipv4", c2s.Attributes.ValueOf("ip_family"));
 
         var encrypted = metrics["prosody_mod_c2s__encrypted"];

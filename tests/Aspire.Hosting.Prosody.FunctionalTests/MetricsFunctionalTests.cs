@@ -88,7 +88,7 @@ public class MetricsFunctionalTests
     }
 
     private static bool IsChatClientSeries(NumberDataPoint point) =>
-        Equals(point.Attributes.ValueOf("host"), "chat.localhost") && Equals(point.Attributes.ValueOf("type"), "c2s");
+        Equals(point.Attributes.ValueOf("host"), "chat.dev.localhost") && Equals(point.Attributes.ValueOf("type"), "c2s");
 
     private static void LogExport(OtlpExport export)
     {

@@ -98,8 +98,8 @@ public sealed class ModulesFunctionalTests : IDisposable
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var answer = await alice.SendIqAsync(Request("echo", Echo, nonce), Cancel);
         var echo = Assert.Single(answer.Elements(Echo + "echo"));
-        Assert.Equal("alice@chat.localhost", (string?)echo.Attribute("from"));
-        var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{nonce}|alice@chat.localhost")));
+        Assert.Equal("alice@chat.dev.localhost", (string?)echo.Attribute("from"));
+        var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{nonce}|alice@chat.dev.localhost")));
         Assert.Equal(expected, echo.Value);
         Assert.Contains(Echo.NamespaceName, (await alice.DiscoInfoAsync(chat.Resource.Domain, cancellationToken: Cancel)).Features);
 
@@ -113,5 +113,5 @@ public sealed class ModulesFunctionalTests : IDisposable
     }
 
     private static XElement Request(string name, XNamespace ns, string? text = null) =>
-        new(XmppNamespaces.Client + "iq", new XAttribute("type", "get"), new XAttribute("to", "chat.localhost"), new XElement(ns + name, text));
+        new(XmppNamespaces.Client + "iq", new XAttribute("type", "get"), new XAttribute("to", "chat.dev.localhost"), new XElement(ns + name, text));
 }

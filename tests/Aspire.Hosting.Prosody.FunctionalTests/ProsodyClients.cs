@@ -2,7 +2,10 @@ using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
-/// <summary>Real XMPP clients signed in to a running Prosody resource through its published endpoints.</summary>
+/// <summary>
+/// Real XMPP clients signed in to a running Prosody resource through its published endpoints, validating the
+/// server's certificate (<see cref="ServerCertificateTrust"/>).
+/// </summary>
 internal static class ProsodyClients
 {
     public static XmppClientOptions ClientOptions(this ProsodyResource prosody, string userName, string password, string? mechanism = null) => new()
@@ -13,6 +16,8 @@ internal static class ProsodyClients
         Username = userName,
         Password = password,
         SaslMechanism = mechanism,
+        // Chain and name: the developer certificate, or the AppHost's self-signed one, and nothing else.
+        ServerCertificateValidation = ServerCertificateTrust.Validation(prosody),
         Log = line => TestContext.Current.TestOutputHelper?.WriteLine($"xmpp {userName}: {line}"),
     };
 
@@ -21,4 +26,11 @@ internal static class ProsodyClients
 
     public static Uri WebSocketUri(this ProsodyResource prosody) =>
         new($"ws://{prosody.HttpEndpoint.Host}:{prosody.HttpEndpoint.Port}/xmpp-websocket");
+
+    /// <summary>
+    /// The websocket over TLS on the <c>https</c> endpoint (run mode), named by the XMPP domain: Prosody picks the
+    /// certificate by that name (SNI), and a name under <c>.localhost</c> is this machine.
+    /// </summary>
+    public static Uri SecureWebSocketUri(this ProsodyResource prosody) =>
+        new($"wss://{prosody.Domain}:{prosody.GetEndpoint(ProsodyResource.HttpsEndpointName).Port}/xmpp-websocket");
 }

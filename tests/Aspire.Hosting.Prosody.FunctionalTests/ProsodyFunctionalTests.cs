@@ -21,32 +21,32 @@ public class ProsodyFunctionalTests
         await using var bob = await chat.Resource.SignInAsync("bob", await bobPassword.ValueAsync());
         Assert.True(alice.IsTlsEstablished);
         Assert.StartsWith("SCRAM-", alice.SaslMechanism);
-        Assert.Equal("alice@chat.localhost", alice.Jid.Bare.ToString());
+        Assert.Equal("alice@chat.dev.localhost", alice.Jid.Bare.ToString());
 
         // Both come online, then subscribe to each other: on approval the server sends the contact's current presence.
         await alice.SendPresenceAsync(cancellationToken: Cancel);
         await bob.SendPresenceAsync(cancellationToken: Cancel);
-        await alice.AddRosterItemAsync("bob@chat.localhost", cancellationToken: Cancel);
-        await alice.SendPresenceAsync("bob@chat.localhost", "subscribe", Cancel);
-        await bob.WaitForPresenceAsync(p => p.GetStanzaType() == "subscribe" && p.IsFrom("alice@chat.localhost"), StanzaTimeout, Cancel);
-        await bob.SendPresenceAsync("alice@chat.localhost", "subscribed", Cancel);
-        await alice.WaitForPresenceAsync(p => p.GetStanzaType() is null && p.IsFrom("bob@chat.localhost"), StanzaTimeout, Cancel);
+        await alice.AddRosterItemAsync("bob@chat.dev.localhost", cancellationToken: Cancel);
+        await alice.SendPresenceAsync("bob@chat.dev.localhost", "subscribe", Cancel);
+        await bob.WaitForPresenceAsync(p => p.GetStanzaType() == "subscribe" && p.IsFrom("alice@chat.dev.localhost"), StanzaTimeout, Cancel);
+        await bob.SendPresenceAsync("alice@chat.dev.localhost", "subscribed", Cancel);
+        await alice.WaitForPresenceAsync(p => p.GetStanzaType() is null && p.IsFrom("bob@chat.dev.localhost"), StanzaTimeout, Cancel);
 
-        await bob.SendPresenceAsync("alice@chat.localhost", "subscribe", Cancel);
-        await alice.WaitForPresenceAsync(p => p.GetStanzaType() == "subscribe" && p.IsFrom("bob@chat.localhost"), StanzaTimeout, Cancel);
-        await alice.SendPresenceAsync("bob@chat.localhost", "subscribed", Cancel);
-        await bob.WaitForPresenceAsync(p => p.GetStanzaType() is null && p.IsFrom("alice@chat.localhost"), StanzaTimeout, Cancel);
+        await bob.SendPresenceAsync("alice@chat.dev.localhost", "subscribe", Cancel);
+        await alice.WaitForPresenceAsync(p => p.GetStanzaType() == "subscribe" && p.IsFrom("bob@chat.dev.localhost"), StanzaTimeout, Cancel);
+        await alice.SendPresenceAsync("bob@chat.dev.localhost", "subscribed", Cancel);
+        await bob.WaitForPresenceAsync(p => p.GetStanzaType() is null && p.IsFrom("alice@chat.dev.localhost"), StanzaTimeout, Cancel);
 
         await alice.SendMessageAsync(bob.Jid.ToString(), "Hello Bob <&> \"quoted\"", cancellationToken: Cancel);
         var received = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
         Assert.Equal("Hello Bob <&> \"quoted\"", received.GetBody());
-        Assert.True(received.IsFrom("alice@chat.localhost"));
+        Assert.True(received.IsFrom("alice@chat.dev.localhost"));
 
         await bob.SendMessageAsync(alice.Jid.ToString(), "Hi Alice ✓", cancellationToken: Cancel);
         Assert.Equal("Hi Alice ✓", (await alice.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel)).GetBody());
 
         var roster = await bob.GetRosterAsync(Cancel);
-        Assert.Equal("both", Assert.Single(roster, item => item.Jid == "alice@chat.localhost").Subscription);
+        Assert.Equal("both", Assert.Single(roster, item => item.Jid == "alice@chat.dev.localhost").Subscription);
     }
 
     [Fact]
@@ -86,8 +86,8 @@ public class ProsodyFunctionalTests
         await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
 
         // mod_admin_adhoc lists its server administration commands only to administrators.
-        Assert.Contains(await AdHocCommandsAsync(admin, "chat.localhost"), node => node.StartsWith("http://jabber.org/protocol/admin#", StringComparison.Ordinal));
-        Assert.DoesNotContain(await AdHocCommandsAsync(alice, "chat.localhost"), node => node.StartsWith("http://jabber.org/protocol/admin#", StringComparison.Ordinal));
+        Assert.Contains(await AdHocCommandsAsync(admin, "chat.dev.localhost"), node => node.StartsWith("http://jabber.org/protocol/admin#", StringComparison.Ordinal));
+        Assert.DoesNotContain(await AdHocCommandsAsync(alice, "chat.dev.localhost"), node => node.StartsWith("http://jabber.org/protocol/admin#", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class ProsodyFunctionalTests
 
         await using var client = await XmppClient.ConnectWebSocketAsync(chat.Resource.WebSocketUri(), chat.Resource.ClientOptions("alice", await password.ValueAsync()), Cancel);
 
-        Assert.Equal("alice@chat.localhost", client.Jid.Bare.ToString());
+        Assert.Equal("alice@chat.dev.localhost", client.Jid.Bare.ToString());
         Assert.True((await client.PingAsync(cancellationToken: Cancel)) >= TimeSpan.Zero);
     }
 
@@ -119,7 +119,7 @@ public class ProsodyFunctionalTests
                 await using var app = await builder.StartAsync("chat");
                 carolPassword = await password.ValueAsync();
                 await using var carol = await chat.Resource.SignInAsync("carol", carolPassword);
-                await carol.AddRosterItemAsync("friend@chat.localhost", "Friend", Cancel);
+                await carol.AddRosterItemAsync("friend@chat.dev.localhost", "Friend", Cancel);
             }
 
             {
@@ -128,7 +128,7 @@ public class ProsodyFunctionalTests
                 var chat = builder.AddProsody("chat").WithDataVolume(volume);
                 await using var app = await builder.StartAsync("chat");
                 await using var carol = await chat.Resource.SignInAsync("carol", carolPassword);
-                Assert.Equal("Friend", Assert.Single(await carol.GetRosterAsync(Cancel), item => item.Jid == "friend@chat.localhost").Name);
+                Assert.Equal("Friend", Assert.Single(await carol.GetRosterAsync(Cancel), item => item.Jid == "friend@chat.dev.localhost").Name);
             }
         }
         finally
@@ -152,7 +152,7 @@ public class ProsodyFunctionalTests
                 await using var dave = await chat.Resource.SignInAsync("dave", await password.ValueAsync());
             }
 
-            Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");
+            Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2edev%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");
         }
         finally
         {
@@ -170,7 +170,7 @@ public class ProsodyFunctionalTests
         await using var app = await builder.StartAsync("chat");
 
         await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
-        var info = await alice.DiscoInfoAsync("conference.chat.localhost", cancellationToken: Cancel);
+        var info = await alice.DiscoInfoAsync("conference.chat.dev.localhost", cancellationToken: Cancel);
         Assert.Contains("http://jabber.org/protocol/muc", info.Features);
     }
 

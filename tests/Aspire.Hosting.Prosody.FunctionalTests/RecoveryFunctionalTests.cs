@@ -33,7 +33,7 @@ public class RecoveryFunctionalTests
         // Stored offline for bob before the crash; the process restarts in the same container, over the same files.
         await using (var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync()))
         {
-            await alice.SendMessageAsync("bob@chat.localhost", "kept across the crash", cancellationToken: Cancel);
+            await alice.SendMessageAsync("bob@chat.dev.localhost", "kept across the crash", cancellationToken: Cancel);
             await alice.PingAsync(cancellationToken: Cancel);
         }
 

@@ -39,7 +39,7 @@ public class ServerFeatureFunctionalTests
         await using var app = await builder.StartAsync("chat", "staff");
 
         // By default any user creates a room by entering it; it stays locked until its owner accepts a configuration.
-        const string room = "lobby@conference.chat.localhost";
+        const string room = "lobby@conference.chat.dev.localhost";
         await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
         var created = await EnterRoomAsync(alice, room, "alice");
         Assert.Null(ErrorCondition(created));
@@ -64,7 +64,7 @@ public class ServerFeatureFunctionalTests
         Assert.Equal(["first", "second", "third"], await QueryArchiveBodiesAsync(bob, room));
 
         // ProsodyRoomCreation.Admins: an ordinary user cannot create a room, the administrator can, and then others may join.
-        const string staffRoom = "board@conference.staff.localhost";
+        const string staffRoom = "board@conference.staff.dev.localhost";
         await using var staffAlice = await staff.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
         var refused = await EnterRoomAsync(staffAlice, staffRoom, "alice");
         Assert.Equal("not-allowed", ErrorCondition(refused));
@@ -86,7 +86,7 @@ public class ServerFeatureFunctionalTests
             .WithFileShare(sizeLimitMegabytes: 1, quotaGigabytes: 2, expiryDays: 3);
         await using var app = await builder.StartAsync("chat");
         await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
-        const string upload = "upload.chat.localhost";
+        const string upload = "upload.chat.dev.localhost";
 
         // XEP-0363: ask for a slot, PUT the file where the slot says, with the headers it says, then GET it back.
         var content = Encoding.UTF8.GetBytes($"Hello, file share ✓ {Guid.NewGuid()}");
@@ -139,7 +139,7 @@ public class ServerFeatureFunctionalTests
         Log($"the service's environment: {string.Join(", ", environment.Keys.Where(k => k.StartsWith("BOT_", StringComparison.Ordinal) || k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)))}");
         Assert.Equal(await app.GetConnectionStringAsync("bot", Cancel), environment["ConnectionStrings__bot"]);
         var (host, port, domain, secret) = (environment["BOT_HOST"], int.Parse(environment["BOT_PORT"], System.Globalization.CultureInfo.InvariantCulture), environment["BOT_DOMAIN"], environment["BOT_SECRET"]);
-        Assert.Equal("bot.chat.localhost", domain);
+        Assert.Equal("bot.chat.dev.localhost", domain);
 
         // The secret is what authenticates the component: a wrong one is refused.
         await using (var impostor = await XmppComponent.OpenAsync(host, port, domain, line => Log($"impostor: {line}"), Cancel))
@@ -172,7 +172,7 @@ public class ServerFeatureFunctionalTests
         try
         {
             // WithCertificate: a PEM certificate and key anywhere on this machine.
-            var byFile = authority.Issue("files.localhost");
+            var byFile = authority.Issue("files.dev.localhost");
             var certificatePath = Path.Combine(directory.FullName, "server.crt");
             var keyPath = Path.Combine(directory.FullName, "server.key");
             await File.WriteAllTextAsync(certificatePath, byFile.CertificatePem, Cancel);
@@ -180,8 +180,8 @@ public class ServerFeatureFunctionalTests
 
             // WithCertificatesDirectory: certbot's layout, with the chain. The prosody user in the container must be able
             // to read it, and a temporary directory is private to its owner.
-            var byDirectory = authority.Issue("folder.localhost");
-            var certificates = Directory.CreateDirectory(Path.Combine(directory.FullName, "certs", "folder.localhost"));
+            var byDirectory = authority.Issue("folder.dev.localhost");
+            var certificates = Directory.CreateDirectory(Path.Combine(directory.FullName, "certs", "folder.dev.localhost"));
             await File.WriteAllTextAsync(Path.Combine(certificates.FullName, "fullchain.pem"), byDirectory.CertificatePem + authority.Certificate.ExportCertificatePem() + "\n", Cancel);
             await File.WriteAllTextAsync(Path.Combine(certificates.FullName, "privkey.pem"), byDirectory.KeyPem, Cancel);
             if (!OperatingSystem.IsWindows())
@@ -212,14 +212,13 @@ public class ServerFeatureFunctionalTests
                 Assert.Equal(expected.Thumbprint, client.ServerCertificate?.Thumbprint);
             }
 
-            // Without either, run mode presents the development certificate the AppHost keeps (in its user secrets).
-            var saved = app.Services.GetRequiredService<IConfiguration>()["Prosody:plain:DevelopmentCertificate:plain.localhost"];
-            Assert.False(string.IsNullOrEmpty(saved));
-            using var development = X509Certificate2.CreateFromPem(saved);
+            // Without either, run mode presents the trusted developer certificate when the machine has one, otherwise the
+            // self-signed certificate the AppHost keeps (in its user secrets); the client validates whichever it is.
+            using var development = ServerCertificateTrust.Anchor(plain.Resource);
             await using var plainClient = await plain.Resource.SignInAsync("alice", await password.ValueAsync());
             Assert.Equal(development.Thumbprint, plainClient.ServerCertificate?.Thumbprint);
-            Assert.True(plainClient.ServerCertificate!.MatchesHostname("plain.localhost"));
-            Assert.False(authority.Validates(plainClient.ServerCertificate, "plain.localhost"));
+            Assert.True(plainClient.ServerCertificate!.MatchesHostname("plain.dev.localhost"));
+            Assert.False(authority.Validates(plainClient.ServerCertificate, "plain.dev.localhost"));
         }
         finally
         {
@@ -314,7 +313,7 @@ public class ServerFeatureFunctionalTests
                 {
                     first = app.ContainerIdOf(name);
                     await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
-                    await alice.AddRosterItemAsync("friend@kept.localhost", "Friend", Cancel);
+                    await alice.AddRosterItemAsync("friend@kept.dev.localhost", "Friend", Cancel);
                 }
             }
 
@@ -327,7 +326,7 @@ public class ServerFeatureFunctionalTests
                 {
                     Assert.Equal(first, app.ContainerIdOf(name));
                     await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
-                    Assert.Equal("Friend", Assert.Single(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.localhost").Name);
+                    Assert.Equal("Friend", Assert.Single(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.dev.localhost").Name);
                 }
             }
 
@@ -338,9 +337,9 @@ public class ServerFeatureFunctionalTests
                 {
                     Log($"container before the change: {first}, after: {app.ContainerIdOf(name)}");
                     await using var bob = await prosody.SignInAsync("bob", passwords["bob"]);
-                    Assert.Equal("bob@kept.localhost", bob.Jid.Bare.ToString());
+                    Assert.Equal("bob@kept.dev.localhost", bob.Jid.Bare.ToString());
                     await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
-                    Assert.Contains(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.localhost");
+                    Assert.Contains(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.dev.localhost");
                 }
             }
         }

@@ -13,9 +13,9 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// </summary>
 public class SqlStorageFunctionalTests
 {
-    private const string Domain = "chat.localhost";
-    private const string Alice = "alice@chat.localhost";
-    private const string Bob = "bob@chat.localhost";
+    private const string Domain = "chat.dev.localhost";
+    private const string Alice = "alice@chat.dev.localhost";
+    private const string Bob = "bob@chat.dev.localhost";
 
     [Fact]
     [RequiresContainers(ContainerImage.Prosody, ContainerImage.Postgres)]

@@ -16,6 +16,12 @@ internal static class TestApp
             options.EnableResourceLogging = true;
         });
         builder.Services.AddTestOutputLogging();
+        // However the test starts the app, its clients learn which certificate each Prosody resource presents.
+        builder.Eventing.Subscribe<BeforeStartEvent>((started, _) =>
+        {
+            ServerCertificateTrust.Register(started.Model, started.Services);
+            return Task.CompletedTask;
+        });
         return builder;
     }
 
@@ -26,6 +32,13 @@ internal static class TestApp
     public static async Task<DistributedApplication> StartAsync(this IDistributedApplicationTestingBuilder builder, params string[] waitForHealthy)
     {
         var app = await builder.BuildAsync(Cancel);
+        await app.StartAsync(waitForHealthy);
+        return app;
+    }
+
+    /// <summary>Starts a built app and waits until these resources are healthy.</summary>
+    public static async Task StartAsync(this DistributedApplication app, params string[] waitForHealthy)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         timeout.CancelAfter(StartTimeout);
         await app.StartAsync(timeout.Token);
@@ -33,8 +46,6 @@ internal static class TestApp
         {
             await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
         }
-
-        return app;
     }
 
     public static async Task<string> ValueAsync(this IResourceBuilder<ParameterResource> parameter) =>

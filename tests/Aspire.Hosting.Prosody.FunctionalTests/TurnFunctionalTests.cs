@@ -60,7 +60,7 @@ public class TurnFunctionalTests
         await using var udpClient = await TurnClient.ConnectAsync(TurnTransport.Udp, udp.Host, udp.Port, Log, Cancel);
         var udpRelay = await udpClient.AllocateAsync(udp.Username!, udp.Password!, Cancel);
         Log($"UDP allocation: relayed {udpRelay.Relayed}, mapped {udpRelay.Mapped}, lifetime {udpRelay.Lifetime}");
-        Assert.Equal("chat.localhost", udpRelay.Realm);
+        Assert.Equal("chat.dev.localhost", udpRelay.Realm);
         Assert.Equal(IPAddress.Loopback, udpRelay.Relayed.Address);
         Assert.InRange(udpRelay.Relayed.Port, 49160, 49169);
         Assert.True(udpRelay.Lifetime > TimeSpan.Zero);
@@ -173,7 +173,7 @@ public class TurnFunctionalTests
         catch (TurnErrorException refused)
         {
             // Refused only after answering the challenge: realm and nonce were there, the credentials were wrong.
-            Assert.Equal("chat.localhost", client.Challenge?.Realm);
+            Assert.Equal("chat.dev.localhost", client.Challenge?.Realm);
             return refused;
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -44,9 +45,9 @@ internal static class ChatLoad
     public static IResourceBuilder<ProsodyResource> AddPublishLikeProsody(this IDistributedApplicationBuilder builder, string name, DirectoryInfo certificates)
     {
         using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}.localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest($"CN={name}.dev.localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName($"{name}.localhost");
+        names.AddDnsName($"{name}.dev.localhost");
         request.CertificateExtensions.Add(names.Build());
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
         var certificatePath = Path.Combine(certificates.FullName, $"{name}.crt");
@@ -65,18 +66,21 @@ internal static class ChatLoad
     /// One round against one server: <paramref name="clients"/> clients sign in at once (TCP through the orchestrator's
     /// proxy, STARTTLS, SCRAM, binding); each sends <paramref name="messagesPerClient"/> messages of about 1 KiB to the
     /// next one's full JID and waits for all of its predecessor's; then the first client sends
-    /// <paramref name="burstMessages"/> messages to the second, timed until all have arrived.
+    /// <paramref name="burstMessages"/> messages to the second, timed until all have arrived. Clients validate the
+    /// server's certificate with <paramref name="serverCertificateValidation"/> when it is given.
     /// </summary>
     public static Task<ChatLoadRound> RunRoundAsync(
         string configuration, int round, ProsodyResource server, string password,
-        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken) =>
+        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken,
+        RemoteCertificateValidationCallback? serverCertificateValidation = null) =>
         RunRoundAsync(configuration, round, new ChatTarget(server.PrimaryEndpoint.Host, server.PrimaryEndpoint.Port, server.Domain), password,
-            clients, messagesPerClient, burstMessages, log, cancellationToken);
+            clients, messagesPerClient, burstMessages, log, cancellationToken, serverCertificateValidation);
 
     /// <summary>The same round against any server that has the load accounts: one outside the app model too.</summary>
     public static async Task<ChatLoadRound> RunRoundAsync(
         string configuration, int round, ChatTarget server, string password,
-        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken)
+        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken,
+        RemoteCertificateValidationCallback? serverCertificateValidation = null)
     {
         var options = new XmppClientOptions
         {
@@ -85,6 +89,7 @@ internal static class ChatLoad
             Domain = server.Domain,
             Password = password,
             Timeout = TimeSpan.FromMinutes(2),
+            ServerCertificateValidation = serverCertificateValidation,
         };
 
         var clock = Stopwatch.StartNew();

@@ -124,15 +124,15 @@ internal sealed class HostileInputGenerator(int seed)
     {
         ValueKind.Domain =>
         [
-            "chat.localhost", "chat.localhost.", "Chat.localhost", ".chat", "chat..localhost", "-chat.localhost", "chat-.localhost",
+            "chat.dev.localhost", "chat.dev.localhost.", "Chat.localhost", ".chat", "chat..localhost", "-chat.localhost", "chat-.localhost",
             "xn--bcher-kva.example", "localhost", "a", new string('a', 63) + ".b", new string('a', 64) + ".b",
             string.Join('.', Enumerable.Repeat(new string('a', 63), 4))[..253], string.Join('.', Enumerable.Repeat(new string('a', 63), 4))[..254],
-            "chat.localhost\n", "chat.localhost\0", "ch\u0430t.localhost", "chat.localhost,evil.example", "chat.localhost:muc",
+            "chat.dev.localhost\n", "chat.dev.localhost\0", "ch\u0430t.localhost", "chat.dev.localhost,evil.example", "chat.dev.localhost:muc",
         ],
         ValueKind.Label => ["conference", "a", "0", new string('a', 63), new string('a', 64), "-a", "a-", "a.b", "A", "a_b", "a\n"],
         ValueKind.UserName =>
         [
-            "alice", "a", "0", "a.b+c_d-e", new string('a', 64), new string('a', 65), ".alice", "Alice", "alice@chat.localhost", "alice/phone",
+            "alice", "a", "0", "a.b+c_d-e", new string('a', 64), new string('a', 65), ".alice", "Alice", "alice@chat.dev.localhost", "alice/phone",
             "al ice", "al:ice", "alice\n", "\u0130", "\u212a", "admin",
         ],
         ValueKind.ModuleName => ["mam", "http_openmetrics", "a-b", new string('a', 64), new string('a', 65), "mod_mam.lua", "mam,carbons", "Mam", "_mam", "mam\n"],

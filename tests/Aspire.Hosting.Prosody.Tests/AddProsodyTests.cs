@@ -21,14 +21,14 @@ public class AddProsodyTests
     }
 
     [Fact]
-    public void AddProsodyExposesClientAndHttpEndpointsButNotServerToServer()
+    public void AddProsodyExposesClientHttpAndHttpsEndpointsButNotServerToServer()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat");
         using var app = builder.Build();
 
         var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
-        Assert.Equal(["c2s", "http"], endpoints.Keys.Order());
+        Assert.Equal(["c2s", "http", "https"], endpoints.Keys.Order());
 
         var c2s = endpoints["c2s"];
         Assert.Equal(5222, c2s.TargetPort);
@@ -40,6 +40,11 @@ public class AddProsodyTests
         var http = endpoints["http"];
         Assert.Equal(5280, http.TargetPort);
         Assert.Equal("http", http.UriScheme);
+
+        // Run mode: Prosody's HTTPS port, with the developer certificate when the AppHost has a trusted one.
+        var https = endpoints["https"];
+        Assert.Equal(5281, https.TargetPort);
+        Assert.Equal("https", https.UriScheme);
     }
 
     [Fact]
@@ -70,7 +75,7 @@ public class AddProsodyTests
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("Chat-1");
 
-        Assert.Equal("chat-1.localhost", chat.Resource.Domain);
+        Assert.Equal("chat-1.dev.localhost", chat.Resource.Domain);
     }
 
     [Fact]

@@ -18,12 +18,12 @@ public partial class HostileInputTests
 {
     /// <summary>
     /// Every method and argument that reaches Prosody's or coturn's configuration, with what "arrives exactly" means
-    /// for it. Resources are named hostile-input-{n}, so the domain is hostile-input-{n}.localhost unless the method sets it.
+    /// for it. Resources are named hostile-input-{n}, so the domain is hostile-input-{n}.dev.localhost unless the method sets it.
     /// </summary>
     internal static readonly HostileMethod[] StringMethods =
     [
         new("AddProsody", "name", ValueKind.ResourceName, (b, _, v) => b.AddProsody(v), (g, v) =>
-            Expect("PROSODY_VIRTUAL_HOSTS", $"{v.ToLowerInvariant()}.localhost", g.Env)
+            Expect("PROSODY_VIRTUAL_HOSTS", $"{v.ToLowerInvariant()}.dev.localhost", g.Env)
                 .Concat(Valid(() => ProsodyValidation.Domain(g.Env["PROSODY_VIRTUAL_HOSTS"], "domain"), "the default domain")), CreatesItsOwnResource: true),
         new("WithDomain", "domain", ValueKind.Domain, (_, chat, v) => chat.WithDomain(v), (g, v) =>
             Expect("PROSODY_VIRTUAL_HOSTS", v, g.Env).Concat(Expect("PROSODY_ADMINS", $"admin@{v}", g.Env)).Concat(ExpectAccount(g, 1, $"admin@{v}"))),

@@ -133,7 +133,7 @@ public class ProsodyArgumentValidationTests
     [Theory]
     [InlineData("")]
     [InlineData("Alice")]
-    [InlineData("alice@chat.localhost")]
+    [InlineData("alice@chat.dev.localhost")]
     [InlineData("al ice")]
     [InlineData("alice/phone")]
     [InlineData("al:ice")]
@@ -245,7 +245,7 @@ public class ProsodyArgumentValidationTests
         // Aspire allows 64 characters; the default domain's first label, the name, can have 63.
         var error = Assert.Throws<ArgumentException>("name", () => TestModel.CreateBuilder().AddProsody(new string('a', 64)));
         Assert.Contains("63", error.Message);
-        Assert.Equal($"{new string('a', 63)}.localhost", TestModel.CreateBuilder().AddProsody(new string('a', 63)).Resource.Domain);
+        Assert.Equal($"{new string('a', 63)}.dev.localhost", TestModel.CreateBuilder().AddProsody(new string('a', 63)).Resource.Domain);
     }
 
     [Theory]

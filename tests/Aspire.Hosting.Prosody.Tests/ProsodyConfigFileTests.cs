@@ -29,17 +29,21 @@ public class ProsodyConfigFileTests
             -- Prosody binds plain HTTP (websocket, BOSH, file share) to loopback by default: unreachable from outside a container.
             http_interfaces = { "*" }
             -- Requests whose Host header names no XMPP host (localhost, an IP address) go to the domain's HTTP apps.
-            http_default_host = "chat.localhost"
+            http_default_host = "chat.dev.localhost"
             -- Run mode: the HTTP endpoint is only published on the developer's loopback, so sign-in over ws:// and BOSH is allowed.
             consider_websocket_secure = true
             consider_bosh_secure = true
             -- Who may read /metrics besides loopback.
             openmetrics_allow_cidr = "0.0.0.0/0"
+            -- Run mode: the certificate Aspire gives this resource (the trusted .NET developer certificate), when there is one, serves
+            -- HTTPS, and client connections when it names the domain; the self-signed one in the certs directory serves the rest.
+            if ENV_ASPIRE_HTTPS_CERTIFICATE_PATH and ENV_ASPIRE_HTTPS_KEY_PATH then https_ssl = { certificate = ENV_ASPIRE_HTTPS_CERTIFICATE_PATH; key = ENV_ASPIRE_HTTPS_KEY_PATH } end
+            if ENV_ASPIRE_C2S_CERTIFICATE_PATH and ENV_ASPIRE_C2S_KEY_PATH then c2s_ssl = { certificate = ENV_ASPIRE_C2S_CERTIFICATE_PATH; key = ENV_ASPIRE_C2S_KEY_PATH } end
 
             -- Accounts created (or whose password is reset) at start by mod_aspire_accounts; passwords come from the environment.
             aspire_accounts = {
-              { jid = "admin@chat.localhost", password_variable = "ASPIRE_ACCOUNT_1_PASSWORD" };
-              { jid = "alice@chat.localhost", password_variable = "ASPIRE_ACCOUNT_2_PASSWORD" };
+              { jid = "admin@chat.dev.localhost", password_variable = "ASPIRE_ACCOUNT_1_PASSWORD" };
+              { jid = "alice@chat.dev.localhost", password_variable = "ASPIRE_ACCOUNT_2_PASSWORD" };
             }
 
             """.ReplaceLineEndings(),
@@ -156,8 +160,8 @@ public class ProsodyConfigFileTests
         var chat = builder.AddProsody("chat");
         using var app = builder.Build();
 
-        var first = await app.FileTextAsync(chat.Resource, "/etc/prosody/certs", "chat.localhost.crt");
-        var second = await app.FileTextAsync(chat.Resource, "/etc/prosody/certs", "chat.localhost.crt");
+        var first = await app.FileTextAsync(chat.Resource, "/etc/prosody/certs", "chat.dev.localhost.crt");
+        var second = await app.FileTextAsync(chat.Resource, "/etc/prosody/certs", "chat.dev.localhost.crt");
 
         Assert.Equal(first, second);
     }

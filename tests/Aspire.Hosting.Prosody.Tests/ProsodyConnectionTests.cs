@@ -14,8 +14,8 @@ public class ProsodyConnectionTests
         var builder = TestModel.CreateBuilder();
         var chat = AddAllocatedProsody(builder);
 
-        Assert.Equal("Host={chat.bindings.c2s.host};Port={chat.bindings.c2s.port};Domain=chat.localhost", chat.Resource.ConnectionStringExpression.ValueExpression);
-        Assert.Equal("Host=localhost;Port=15222;Domain=chat.localhost", await ((IResourceWithConnectionString)chat.Resource).GetConnectionStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("Host={chat.bindings.c2s.host};Port={chat.bindings.c2s.port};Domain=chat.dev.localhost", chat.Resource.ConnectionStringExpression.ValueExpression);
+        Assert.Equal("Host=localhost;Port=15222;Domain=chat.dev.localhost", await ((IResourceWithConnectionString)chat.Resource).GetConnectionStringAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public class ProsodyConnectionTests
         Assert.Collection(properties,
             p => { Assert.Equal("Host", p.Key); Assert.Equal("{chat.bindings.c2s.host}", p.Value.ValueExpression); },
             p => { Assert.Equal("Port", p.Key); Assert.Equal("{chat.bindings.c2s.port}", p.Value.ValueExpression); },
-            p => { Assert.Equal("Domain", p.Key); Assert.Equal("chat.localhost", p.Value.ValueExpression); },
+            p => { Assert.Equal("Domain", p.Key); Assert.Equal("chat.dev.localhost", p.Value.ValueExpression); },
             p => { Assert.Equal("WebSocketUri", p.Key); Assert.Equal("ws://{chat.bindings.http.host}:{chat.bindings.http.port}/xmpp-websocket", p.Value.ValueExpression); },
             p => { Assert.Equal("MetricsUri", p.Key); Assert.Equal("http://{chat.bindings.http.host}:{chat.bindings.http.port}/metrics", p.Value.ValueExpression); });
     }
@@ -53,10 +53,10 @@ public class ProsodyConnectionTests
 
         var environment = await app.EnvironmentAsync(bot.Resource);
 
-        Assert.Equal("Host=chat.dev.internal;Port=5222;Domain=chat.localhost", environment["ConnectionStrings__chat"]);
+        Assert.Equal("Host=chat.dev.internal;Port=5222;Domain=chat.dev.localhost", environment["ConnectionStrings__chat"]);
         Assert.Equal("chat.dev.internal", environment["CHAT_HOST"]);
         Assert.Equal("5222", environment["CHAT_PORT"]);
-        Assert.Equal("chat.localhost", environment["CHAT_DOMAIN"]);
+        Assert.Equal("chat.dev.localhost", environment["CHAT_DOMAIN"]);
         Assert.Equal("ws://chat.dev.internal:5280/xmpp-websocket", environment["CHAT_WEBSOCKETURI"]);
     }
 
@@ -70,7 +70,7 @@ public class ProsodyConnectionTests
 
         var environment = await app.EnvironmentAsync(bot.Resource);
 
-        Assert.Equal("Host=localhost;Port=15222;Domain=chat.localhost", environment["ConnectionStrings__chat"]);
+        Assert.Equal("Host=localhost;Port=15222;Domain=chat.dev.localhost", environment["ConnectionStrings__chat"]);
         Assert.Equal("ws://localhost:15280/xmpp-websocket", environment["CHAT_WEBSOCKETURI"]);
     }
 }

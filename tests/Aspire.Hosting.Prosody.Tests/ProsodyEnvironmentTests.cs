@@ -22,8 +22,8 @@ public class ProsodyEnvironmentTests
         Assert.Equal(
             ["ASPIRE_ACCOUNT_1_PASSWORD", "ASPIRE_RESTART_ON_CRASH", "PROSODY_ADMINS", "PROSODY_C2S_RATE_LIMIT", "PROSODY_DISABLE_MODULES", "PROSODY_ENABLE_MODULES", "PROSODY_PLUGIN_PATHS", "PROSODY_STATISTICS", "PROSODY_STATISTICS_INTERVAL", "PROSODY_VIRTUAL_HOSTS"],
             environment.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("chat.localhost", environment["PROSODY_VIRTUAL_HOSTS"]);
-        Assert.Equal("admin@chat.localhost", environment["PROSODY_ADMINS"]);
+        Assert.Equal("chat.dev.localhost", environment["PROSODY_VIRTUAL_HOSTS"]);
+        Assert.Equal("admin@chat.dev.localhost", environment["PROSODY_ADMINS"]);
         Assert.Equal("aspire_accounts,aspire_health,http_openmetrics,websocket", environment["PROSODY_ENABLE_MODULES"]);
         Assert.Equal("dialback,s2s", environment["PROSODY_DISABLE_MODULES"]);
         Assert.Equal("10mb/s", environment["PROSODY_C2S_RATE_LIMIT"]);
@@ -71,7 +71,7 @@ public class ProsodyEnvironmentTests
 
         var environment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run);
 
-        Assert.Equal("admin@chat.localhost,bob@chat.localhost", environment["PROSODY_ADMINS"]);
+        Assert.Equal("admin@chat.dev.localhost,bob@chat.dev.localhost", environment["PROSODY_ADMINS"]);
         Assert.Equal("chat-alice-password", Assert.IsType<ParameterResource>(environment["ASPIRE_ACCOUNT_2_PASSWORD"]).Name);
         Assert.Same(bobPassword.Resource, environment["ASPIRE_ACCOUNT_3_PASSWORD"]);
     }
@@ -81,7 +81,7 @@ public class ProsodyEnvironmentTests
     {
         var environment = await EnvironmentOf(chat => chat.WithAdminUserName("root"));
 
-        Assert.Equal("root@chat.localhost", environment["PROSODY_ADMINS"]);
+        Assert.Equal("root@chat.dev.localhost", environment["PROSODY_ADMINS"]);
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public class ProsodyEnvironmentTests
     {
         var environment = await EnvironmentOf(chat => chat.WithMultiUserChat().WithMessageArchive());
 
-        Assert.Equal("conference.chat.localhost:muc", environment["PROSODY_COMPONENTS"]);
+        Assert.Equal("conference.chat.dev.localhost:muc", environment["PROSODY_COMPONENTS"]);
         Assert.Equal("muc_mam", environment["PROSODY_MUC_MODULES"]);
     }
 
@@ -162,7 +162,7 @@ public class ProsodyEnvironmentTests
     {
         var environment = await EnvironmentOf(chat => chat.WithMultiUserChat("rooms").WithFileShare("files", sizeLimitMegabytes: 50, quotaGigabytes: 2));
 
-        Assert.Equal("rooms.chat.localhost:muc,files.chat.localhost:http_file_share", environment["PROSODY_COMPONENTS"]);
+        Assert.Equal("rooms.chat.dev.localhost:muc,files.chat.dev.localhost:http_file_share", environment["PROSODY_COMPONENTS"]);
         Assert.Equal("50", environment["PROSODY_UPLOAD_LIMIT_MB"]);
         Assert.Equal("2", environment["PROSODY_UPLOAD_STORAGE_GB"]);
     }

@@ -92,10 +92,10 @@ public class ProsodyMetricsTests
             # HELP prosody_mod_c2s__connections Established c2s connections
             # UNIT prosody_mod_c2s__connections 
             # TYPE prosody_mod_c2s__connections gauge
-            prosody_mod_c2s__connections{host="chat.localhost",type="c2s"} 2
+            prosody_mod_c2s__connections{host="chat.dev.localhost",type="c2s"} 2
             # TYPE prosody_mod_c2s__auth counter
-            prosody_mod_c2s__auth_created{host="chat.localhost"} 1795579404.5
-            prosody_mod_c2s__auth_total{host="chat.localhost",result="success"} 7
+            prosody_mod_c2s__auth_created{host="chat.dev.localhost"} 1795579404.5
+            prosody_mod_c2s__auth_total{host="chat.dev.localhost",result="success"} 7
             # HELP prosody_stats_processing_seconds stats.processing times
             # UNIT prosody_stats_processing_seconds seconds
             # TYPE prosody_stats_processing_seconds histogram
@@ -115,7 +115,7 @@ public class ProsodyMetricsTests
         Assert.Equal("Established c2s connections", connections.Help);
         var sample = Assert.Single(connections.Samples);
         Assert.Equal(2, sample.Value);
-        Assert.Equal([new("host", "chat.localhost"), new("type", "c2s")], sample.Labels);
+        Assert.Equal([new("host", "chat.dev.localhost"), new("type", "c2s")], sample.Labels);
 
         var auth = families["prosody_mod_c2s__auth"];
         Assert.Equal(OpenMetricsType.Counter, auth.Type);

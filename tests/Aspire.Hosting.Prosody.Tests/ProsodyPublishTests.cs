@@ -212,7 +212,7 @@ public class ProsodyPublishTests
     }
 
     [Fact]
-    public async Task RunModeHasNoDerivedImageNoCertificateParametersNoHttpsEndpointAndNoProbes()
+    public async Task RunModeHasNoDerivedImageNoCertificateParametersAndNoProbes()
     {
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("chat");
@@ -220,7 +220,6 @@ public class ProsodyPublishTests
 
         Assert.Empty(chat.Resource.Annotations.OfType<DockerfileBuildAnnotation>());
         Assert.Empty(chat.Resource.Annotations.OfType<ProbeAnnotation>());
-        Assert.DoesNotContain(chat.Resource.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "https");
         Assert.DoesNotContain(app.Services.GetRequiredService<DistributedApplicationModel>().Resources, r => r.Name.StartsWith("chat-tls-", StringComparison.Ordinal));
         Assert.DoesNotContain(ProsodyConfiguration.TlsKeyVariable, (await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run)).Keys);
     }

@@ -72,7 +72,7 @@ public class ProsodyServerFeatureTests
         var bot = chat.AddExternalComponent("bot");
         using var app = builder.Build();
 
-        Assert.Equal("bot.chat.localhost", bot.Resource.Domain);
+        Assert.Equal("bot.chat.dev.localhost", bot.Resource.Domain);
         Assert.Same(chat.Resource, bot.Resource.Parent);
         var endpoint = Assert.Single(chat.Resource.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "component");
         Assert.Equal(5347, endpoint.TargetPort);
@@ -81,7 +81,7 @@ public class ProsodyServerFeatureTests
         Assert.Contains("component_interfaces = { \"*\" }", config);
         Assert.EndsWith(
             """
-            Component "bot.chat.localhost"
+            Component "bot.chat.dev.localhost"
               component_secret = ENV_ASPIRE_COMPONENT_1_SECRET
 
             """.ReplaceLineEndings(), config);
@@ -103,10 +103,10 @@ public class ProsodyServerFeatureTests
 
         var environment = await app.EnvironmentAsync(service.Resource);
 
-        Assert.Equal("Host=chat.dev.internal;Port=5347;Domain=gateway.chat.localhost;Secret=s3cret", environment["ConnectionStrings__bridge"]);
-        Assert.Equal("gateway.chat.localhost", environment["BRIDGE_DOMAIN"]);
+        Assert.Equal("Host=chat.dev.internal;Port=5347;Domain=gateway.chat.dev.localhost;Secret=s3cret", environment["ConnectionStrings__bridge"]);
+        Assert.Equal("gateway.chat.dev.localhost", environment["BRIDGE_DOMAIN"]);
         Assert.Equal("s3cret", environment["BRIDGE_SECRET"]);
-        Assert.Equal("Host={chat.bindings.component.host};Port={chat.bindings.component.port};Domain=gateway.chat.localhost;Secret={bridge-secret.value}",
+        Assert.Equal("Host={chat.bindings.component.host};Port={chat.bindings.component.port};Domain=gateway.chat.dev.localhost;Secret={bridge-secret.value}",
             bridge.Resource.ConnectionStringExpression.ValueExpression);
     }
 
@@ -128,15 +128,15 @@ public class ProsodyServerFeatureTests
         var directory = Directory.CreateTempSubdirectory();
         try
         {
-            var (certificate, key) = WriteSelfSigned(directory.FullName, "chat.localhost");
+            var (certificate, key) = WriteSelfSigned(directory.FullName, "chat.dev.localhost");
             var builder = TestModel.CreateBuilder();
             var chat = builder.AddProsody("chat").WithCertificate(certificate, key);
             using var app = builder.Build();
 
             var files = (await app.FilesAsync(chat.Resource, "/etc/prosody/certs")).Cast<ContainerFile>().ToDictionary(f => f.Name!);
-            Assert.Equal(certificate, files["chat.localhost.crt"].SourcePath);
-            Assert.Equal(key, files["chat.localhost.key"].SourcePath);
-            Assert.Null(files["chat.localhost.crt"].Contents);
+            Assert.Equal(certificate, files["chat.dev.localhost.crt"].SourcePath);
+            Assert.Equal(key, files["chat.dev.localhost.key"].SourcePath);
+            Assert.Null(files["chat.dev.localhost.crt"].Contents);
         }
         finally
         {
@@ -170,8 +170,8 @@ public class ProsodyServerFeatureTests
         var directory = Directory.CreateTempSubdirectory();
         try
         {
-            var (certificate, _) = WriteSelfSigned(directory.FullName, "chat.localhost");
-            var (_, otherKey) = WriteSelfSigned(Directory.CreateDirectory(Path.Combine(directory.FullName, "other")).FullName, "chat.localhost");
+            var (certificate, _) = WriteSelfSigned(directory.FullName, "chat.dev.localhost");
+            var (_, otherKey) = WriteSelfSigned(Directory.CreateDirectory(Path.Combine(directory.FullName, "other")).FullName, "chat.dev.localhost");
 
             Assert.Throws<ArgumentException>("certificatePath", () => TestModel.CreateBuilder().AddProsody("a").WithCertificate(certificate, otherKey));
             Assert.Throws<ArgumentException>("certificatePath", () => TestModel.CreateBuilder().AddProsody("b").WithCertificate(Path.Combine(directory.FullName, "missing.crt"), otherKey));
@@ -202,15 +202,15 @@ public class ProsodyServerFeatureTests
     public void TheDevelopmentCertificateSavedInConfigurationIsReused()
     {
         var builder = TestModel.CreateBuilder();
-        var first = Tls.DevelopmentCertificate.GetOrCreate(builder, "chat", "chat.localhost");
-        var saved = builder.Configuration["Prosody:chat:DevelopmentCertificate:chat.localhost"];
+        var first = Tls.DevelopmentCertificate.GetOrCreate(builder, "chat", "chat.dev.localhost");
+        var saved = builder.Configuration["Prosody:chat:DevelopmentCertificate:chat.dev.localhost"];
 
         var next = TestModel.CreateBuilder();
-        next.Configuration["Prosody:chat:DevelopmentCertificate:chat.localhost"] = saved;
-        var second = Tls.DevelopmentCertificate.GetOrCreate(next, "chat", "chat.localhost");
+        next.Configuration["Prosody:chat:DevelopmentCertificate:chat.dev.localhost"] = saved;
+        var second = Tls.DevelopmentCertificate.GetOrCreate(next, "chat", "chat.dev.localhost");
 
         Assert.Equal(first, second);
-        Assert.NotEqual(first.CertificatePem, Tls.DevelopmentCertificate.GetOrCreate(next, "chat", "other.localhost").CertificatePem);
+        Assert.NotEqual(first.CertificatePem, Tls.DevelopmentCertificate.GetOrCreate(next, "chat", "other.dev.localhost").CertificatePem);
     }
 
     private static (string Certificate, string Key) WriteSelfSigned(string directory, string domain)

@@ -49,7 +49,7 @@ public class SecretsTests
         }
 
         // The generated Lua is among the files searched; make sure it is there and complete.
-        var lua = Assert.Single(outputs, o => o.Where == $"file {ProsodyConfiguration.ConfigDirectory}/{ProsodyConfiguration.ConfigFileName}" && o.Text.Contains("chat.localhost")).Text;
+        var lua = Assert.Single(outputs, o => o.Where == $"file {ProsodyConfiguration.ConfigDirectory}/{ProsodyConfiguration.ConfigFileName}" && o.Text.Contains("chat.dev.localhost")).Text;
         Assert.Contains("password_variable = \"ASPIRE_ACCOUNT_2_PASSWORD\"", lua);
         Assert.Contains("sql = {", lua);
         // Prosody logs the sql table at debug level: the database password is not in it, even as a variable name.

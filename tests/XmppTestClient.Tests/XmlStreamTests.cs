@@ -11,7 +11,7 @@ public sealed class XmlStreamTests
 {
     private const string ServerHeader =
         "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-        + "id='s1' from='chat.localhost' version='1.0' xml:lang='en'>";
+        + "id='s1' from='chat.dev.localhost' version='1.0' xml:lang='en'>";
 
     public static TheoryData<string> HostileStrings =>
     [
@@ -33,7 +33,7 @@ public sealed class XmlStreamTests
     public async Task Hostile_message_body_round_trips_through_the_stream_parser_unchanged(string body)
     {
         var sent = new XElement(XmppNamespaces.Client + "message",
-            new XAttribute("to", "bob@chat.localhost"), new XAttribute("id", body),
+            new XAttribute("to", "bob@chat.dev.localhost"), new XAttribute("id", body),
             new XElement(XmppNamespaces.Client + "body", body));
 
         var received = await ParseFromStreamAsync(XmppXml.Serialize(sent));
@@ -87,14 +87,14 @@ public sealed class XmlStreamTests
 
         Assert.Equal(XmppNamespaces.Streams + "stream", header.Name);
         Assert.Equal("s1", header.Attribute("id")?.Value);
-        Assert.Equal("chat.localhost", header.Attribute("from")?.Value);
+        Assert.Equal("chat.dev.localhost", header.Attribute("from")?.Value);
     }
 
     [Fact]
     public async Task Incoming_stanzas_keep_jabber_client_and_extension_namespaces()
     {
         var stanza = await ParseFromStreamAsync(
-            "<message from='bob@chat.localhost/desk' type='chat'><body>hi</body>"
+            "<message from='bob@chat.dev.localhost/desk' type='chat'><body>hi</body>"
             + "<x:delay xmlns:x='urn:xmpp:delay' stamp='2024-01-01T00:00:00Z'/><active xmlns='http://jabber.org/protocol/chatstates'/></message>");
 
         Assert.Equal(XmppNamespaces.Client + "message", stanza.Name);

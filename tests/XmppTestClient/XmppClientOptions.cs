@@ -57,7 +57,8 @@ public sealed record XmppClientOptions
 
     /// <summary>
     /// Validates the server certificate for STARTTLS and wss://. <see langword="null"/> (the default)
-    /// accepts any certificate, because the test servers use self-signed development certificates.
+    /// accepts any certificate; <see cref="ServerCertificates.TrustOnly"/> accepts only one that names the host
+    /// and chains to a certificate the caller trusts.
     /// </summary>
     public RemoteCertificateValidationCallback? ServerCertificateValidation { get; init; }
 

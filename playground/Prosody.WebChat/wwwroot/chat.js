@@ -22,7 +22,7 @@ converse.initialize({
     xmpp_providers_url: false,
     use_system_emojis: true,
     i18n: 'en',
-    // Sign in as "alice" rather than "alice@chat.localhost".
+    // Sign in as "alice" rather than "alice@chat.dev.localhost".
     locked_domain: config.domain,
     // Each browser tab keeps its own session, so one browser can be alice in one tab and bob in another.
     persistent_store: 'sessionStorage',

@@ -40,6 +40,16 @@ internal sealed class ProsodyConfiguration
 
     public const string TlsKeyVariable = "ASPIRE_TLS_KEY";
 
+    /// <summary>Run mode: the paths, inside the container, of the certificate Aspire gives the resource, for HTTPS.</summary>
+    public const string HttpsCertificatePathVariable = "ASPIRE_HTTPS_CERTIFICATE_PATH";
+
+    public const string HttpsKeyPathVariable = "ASPIRE_HTTPS_KEY_PATH";
+
+    /// <summary>Run mode: the same paths for client connections (STARTTLS), set only when that certificate names the domain.</summary>
+    public const string ClientCertificatePathVariable = "ASPIRE_C2S_CERTIFICATE_PATH";
+
+    public const string ClientKeyPathVariable = "ASPIRE_C2S_KEY_PATH";
+
     public const string RunModeClientRateLimit = "10mb/s";
 
     /// <summary>Tells the entrypoint wrapper to start Prosody again after a crash (run mode).</summary>
@@ -215,6 +225,13 @@ internal sealed class ProsodyConfiguration
     /// model brings its own.
     /// </summary>
     public bool UsesDevelopmentCertificate => IsRunMode && Certificates is null;
+
+    /// <summary>
+    /// Run mode without the app model's own certificates also takes the certificate Aspire gives the resource (the
+    /// trusted .NET developer certificate) when there is one: it serves HTTPS, and client connections when it names
+    /// the domain. The self-signed certificate stays for everything else (federation, components' names).
+    /// </summary>
+    public bool UsesAspireServerCertificate => UsesDevelopmentCertificate;
 
     /// <summary>
     /// A published model gets its certificate and key from parameters, as environment variables the entrypoint

@@ -8,8 +8,9 @@ namespace Aspire.Hosting.Prosody.Configuration;
 /// </summary>
 internal sealed class ProsodySettings(string resourceName, ParameterResource adminPassword)
 {
-    // ".localhost" names resolve to loopback (RFC 6761) and never to the container's random hostname.
-    public string Domain { get; set; } = $"{resourceName.ToLowerInvariant()}.localhost";
+    // ".localhost" names resolve to loopback (RFC 6761) and never to the container's random hostname; the .NET
+    // developer certificate names "*.dev.localhost", so clients can validate the default domain's certificate.
+    public string Domain { get; set; } = $"{resourceName.ToLowerInvariant()}.dev.localhost";
 
     /// <summary>The administrator account (<c>admin</c> unless renamed), listed in <c>PROSODY_ADMINS</c>.</summary>
     public ProsodyAccount Administrator { get; set; } = new("admin", adminPassword, IsAdmin: true);

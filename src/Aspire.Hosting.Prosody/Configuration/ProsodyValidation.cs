@@ -15,7 +15,7 @@ internal static partial class ProsodyValidation
         {
             throw new ArgumentException(
                 $"'{Printable(domain)}' is not a valid XMPP domain. Use a DNS name of lowercase ASCII letters, digits, hyphens and dots, " +
-                "such as 'chat.example.com', or 'chat.localhost' for local development. No label may have '-' as its third and fourth characters: " +
+                "such as 'chat.example.com', or 'chat.dev.localhost' for local development. No label may have '-' as its third and fourth characters: " +
                 "Prosody refuses punycode ('xn--') names and other reserved labels.",
                 paramName);
         }
@@ -35,7 +35,7 @@ internal static partial class ProsodyValidation
         {
             throw new ArgumentException(
                 $"'{Printable(name)}' is not a valid resource name here. Use 1 to {maxLength} ASCII letters, digits and hyphens, starting with a letter, " +
-                "without consecutive or trailing hyphens" + (maxLength < 64 ? " (the name becomes the first label of the default domain '{name}.localhost')." : "."),
+                "without consecutive or trailing hyphens" + (maxLength < 64 ? " (the name becomes the first label of the default domain '{name}.dev.localhost')." : "."),
                 paramName);
         }
 

@@ -7,7 +7,7 @@
 -- gets the password the app model holds now.
 --
 -- Configuration (global, written by the integration):
---   aspire_accounts = { { jid = "admin@chat.localhost", password_variable = "ASPIRE_ACCOUNT_1_PASSWORD" }, ... }
+--   aspire_accounts = { { jid = "admin@chat.dev.localhost", password_variable = "ASPIRE_ACCOUNT_1_PASSWORD" }, ... }
 
 local usermanager = require "core.usermanager";
 local jid_split = require "util.jid".split;

@@ -5,7 +5,9 @@ namespace Aspire.Hosting.Prosody.Tls;
 
 /// <summary>
 /// A self-signed certificate for the XMPP domain and its subdomains (components), so that clients can use
-/// STARTTLS in run mode: Prosody requires an encrypted connection before it accepts a password.
+/// STARTTLS in run mode: Prosody requires an encrypted connection before it accepts a password. When Aspire has a
+/// trusted developer certificate (<see cref="AspireServerCertificate"/>) that one serves client connections and
+/// HTTPS; this one still serves what it cannot name: the components' subdomains and federation.
 /// </summary>
 /// <remarks>
 /// It is made by the AppHost and kept in its user secrets (when it has them), so a persistent container sees the
@@ -18,7 +20,7 @@ internal sealed record DevelopmentCertificate(string Domain, string CertificateP
 
     public static DevelopmentCertificate GetOrCreate(IDistributedApplicationBuilder builder, string resourceName, string domain)
     {
-        var key = $"Prosody:{resourceName}:DevelopmentCertificate:{domain}";
+        var key = ConfigurationKey(resourceName, domain);
         lock (Gate)
         {
             if (builder.Configuration[key] is { Length: > 0 } saved && TryRead(domain, saved) is { } reused)
@@ -40,6 +42,9 @@ internal sealed record DevelopmentCertificate(string Domain, string CertificateP
             return created;
         }
     }
+
+    /// <summary>Where the AppHost's configuration (and user secrets) keep the certificate and its key, in PEM.</summary>
+    public static string ConfigurationKey(string resourceName, string domain) => $"Prosody:{resourceName}:DevelopmentCertificate:{domain}";
 
     /// <summary>A saved certificate is reused while it is valid for at least another day.</summary>
     private static DevelopmentCertificate? TryRead(string domain, string pem)

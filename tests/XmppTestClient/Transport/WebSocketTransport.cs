@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -18,12 +20,14 @@ internal sealed class WebSocketTransport : XmppTransport
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly ClientWebSocket _socket;
+    private readonly HttpMessageInvoker _invoker;
     private readonly bool _secure;
 
-    private WebSocketTransport(ClientWebSocket socket, bool secure, Action<string>? log)
+    private WebSocketTransport(ClientWebSocket socket, HttpMessageInvoker invoker, bool secure, Action<string>? log)
         : base(log)
     {
         _socket = socket;
+        _invoker = invoker;
         _secure = secure;
     }
 
@@ -44,18 +48,20 @@ internal sealed class WebSocketTransport : XmppTransport
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(SubProtocol);
         X509Certificate2? certificate = null;
+        var handler = new SocketsHttpHandler { ConnectCallback = ConnectAsync };
         if (secure)
         {
-            socket.Options.RemoteCertificateValidationCallback = (sender, cert, chain, errors) =>
+            handler.SslOptions.RemoteCertificateValidationCallback = (sender, cert, chain, errors) =>
             {
                 certificate = AsCertificate2(cert);
                 return (validation ?? AcceptAnyCertificate)(sender, cert, chain, errors);
             };
         }
 
+        var invoker = new HttpMessageInvoker(handler);
         try
         {
-            await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(uri, invoker, cancellationToken).ConfigureAwait(false);
 
             // RFC 7395 section 3.1: without the subprotocol the server does not speak XMPP framing.
             if (socket.SubProtocol != SubProtocol)
@@ -66,10 +72,40 @@ internal sealed class WebSocketTransport : XmppTransport
         catch
         {
             socket.Dispose();
+            invoker.Dispose();
             throw;
         }
 
-        return new WebSocketTransport(socket, secure, log) { ServerCertificate = certificate };
+        return new WebSocketTransport(socket, invoker, secure, log) { ServerCertificate = certificate };
+    }
+
+    /// <summary>
+    /// Names under <c>.localhost</c> are loopback (RFC 6761), as browsers resolve them, while the URI's host stays the
+    /// TLS name (SNI) and the Host header: <c>wss://chat.dev.localhost:port/</c> reaches a server published on this
+    /// machine and checks its certificate for that name.
+    /// </summary>
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            var endpoint = context.DnsEndPoint;
+            if (endpoint.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                await socket.ConnectAsync(IPAddress.Loopback, endpoint.Port, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public override async Task<XElement> OpenStreamAsync(string domain, CancellationToken cancellationToken)
@@ -141,6 +177,7 @@ internal sealed class WebSocketTransport : XmppTransport
         }
 
         _socket.Dispose();
+        _invoker.Dispose();
     }
 
     /// <summary>Receives one whole text message; <see langword="null"/> once the server closed the WebSocket.</summary>
