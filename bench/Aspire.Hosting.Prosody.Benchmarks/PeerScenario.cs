@@ -7,8 +7,10 @@ namespace Aspire.Hosting.Prosody.Benchmarks;
 
 /// <summary>
 /// (d) Peers: the load round against what a user could run instead, in one run with rotating order:
-/// (a) AddProsody with its defaults, (b) AddProsody with every endpoint unproxied, (c) the same image started by the
-/// container runtime directly (<see cref="PlainContainer"/>). Figures are printed with their ratio to (c).
+/// (a) AddProsody with its defaults (endpoints published by the container runtime), (b) AddProsody with every
+/// endpoint through the orchestrator's proxy (Aspire's default for containers, and this package's until the
+/// measurement), (c) the same image started by the container runtime directly (<see cref="PlainContainer"/>).
+/// Figures are printed with their ratio to (c).
 /// </summary>
 internal sealed class PeerScenario(BenchmarkOptions options, Scenarios scenarios, string runtime)
 {
@@ -16,7 +18,7 @@ internal sealed class PeerScenario(BenchmarkOptions options, Scenarios scenarios
     private const int BurstMessages = 48;
 
     public const string Default = "(a) AddProsody default";
-    public const string Unproxied = "(b) AddProsody unproxied";
+    public const string Proxied = "(b) AddProsody through the proxy";
     public const string Plain = "(c) plain container";
 
     // Run mode's PROSODY_C2S_RATE_LIMIT: the plain container gets it too, so only the path differs, not the bandwidth policy.
@@ -28,11 +30,11 @@ internal sealed class PeerScenario(BenchmarkOptions options, Scenarios scenarios
         var builder = scenarios.CreateBuilder();
         var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         var password = builder.AddParameter("load-password", secret, secret: true);
-        var proxied = builder.AddProsody("chata").WithLoadUsers(options.Clients, password);
-        var unproxied = builder.AddProsody("chatb").WithLoadUsers(options.Clients, password);
-        foreach (var endpoint in unproxied.Resource.Annotations.OfType<EndpointAnnotation>().ToList())
+        var standard = builder.AddProsody("chata").WithLoadUsers(options.Clients, password);
+        var proxied = builder.AddProsody("chatb").WithLoadUsers(options.Clients, password);
+        foreach (var endpoint in proxied.Resource.Annotations.OfType<EndpointAnnotation>().ToList())
         {
-            unproxied.WithEndpoint(endpoint.Name, e => e.IsProxied = false);
+            proxied.WithEndpoint(endpoint.Name, e => e.IsProxied = true);
         }
 
         await using var app = await builder.BuildAsync(limit.Token);
@@ -44,11 +46,11 @@ internal sealed class PeerScenario(BenchmarkOptions options, Scenarios scenarios
 
         var targets = new (string Name, ChatTarget Target, string ContainerId)[]
         {
-            (Default, Target(proxied.Resource), ContainerId(app, "chata")),
-            (Unproxied, Target(unproxied.Resource), ContainerId(app, "chatb")),
+            (Default, Target(standard.Resource), ContainerId(app, "chata")),
+            (Proxied, Target(proxied.Resource), ContainerId(app, "chatb")),
             (Plain, plain.Target, plain.ContainerId),
         };
-        Console.WriteLine($"  (d) c2s ports: (a) {targets[0].Target.Port} through the proxy, (b) {targets[1].Target.Port} published by the runtime, (c) {targets[2].Target.Port} published by the runtime");
+        Console.WriteLine($"  (d) c2s ports: (a) {targets[0].Target.Port} published by the runtime, (b) {targets[1].Target.Port} through the proxy, (c) {targets[2].Target.Port} published by the runtime");
 
         if (options.Warmup)
         {
@@ -92,7 +94,7 @@ internal sealed class PeerScenario(BenchmarkOptions options, Scenarios scenarios
         {
             string Format(double value) => value.ToString(format, CultureInfo.InvariantCulture);
             var plain = Statistics.Median(rounds.Where(r => r.Load.Configuration == Plain).Select(figure));
-            var cells = new[] { Default, Unproxied, Plain }.Select(name =>
+            var cells = new[] { Default, Proxied, Plain }.Select(name =>
             {
                 var values = rounds.Where(r => r.Load.Configuration == name).Select(figure).ToList();
                 var summary = Statistics.Summary(values, Format);

@@ -86,7 +86,7 @@ var peers = new PeerScenario(options, runner, runtime);
 var peerRounds = options.RunPeers ? await peers.RunAsync() : [];
 var clients = new ClientsScenario(options, runner, runtime);
 var clientRounds = options.RunClients ? await clients.RunAsync() : [];
-var accounts = new AccountsScenario(options, runner);
+var accounts = new AccountsScenario(options, runner, runtime);
 var accountSamples = options.RunAccounts ? await accounts.RunAsync() : [];
 if (options.RunMetrics)
 {

@@ -113,7 +113,8 @@ public static partial class ProsodyBuilderExtensions
         var componentBuilder = builder.ApplicationBuilder.AddResource(component);
         if (prosody.Settings.ExternalComponents.Count == 0)
         {
-            builder.WithEndpoint(targetPort: ProsodyResource.ComponentTargetPort, name: ProsodyResource.ComponentEndpointName, scheme: "tcp");
+            builder.WithEndpoint(targetPort: ProsodyResource.ComponentTargetPort, name: ProsodyResource.ComponentEndpointName, scheme: "tcp")
+                .WithoutProxy(ProsodyResource.ComponentEndpointName);
         }
 
         prosody.Settings.ExternalComponents.Add(component);

@@ -40,7 +40,7 @@ public class MetricsExportTests
 
         // A service name of its own: a bridge listens to its meter by name process-wide, and other tests may run a "chat" bridge alongside.
         var endpoint = protocol == OtlpExportProtocol.Grpc ? receiver.GrpcEndpoint : new Uri(receiver.Endpoint, "/v1/metrics");
-        using (var bridge = new ProsodyMetricsBridge($"bridge-{protocol}", "abcd1234", new OtlpTarget(endpoint, protocol, "key"), TimeSpan.FromMilliseconds(200)))
+        using (var bridge = new ProsodyMetricsBridge($"bridge-{protocol}", "abcd1234", new OtlpTarget(endpoint, protocol, "key")))
         {
             bridge.Update(OpenMetricsText.Parse(scrape));
             await receiver.WaitForExportAsync(e => e.ResourceMetrics.SelectMany(r => r.Metrics).Any(m => m.NumberDataPoints.Count > 0), ExportTimeout, "the scrape", includeEarlier: true, Cancel);

@@ -63,8 +63,8 @@ internal static class ChatLoad
     }
 
     /// <summary>
-    /// One round against one server: <paramref name="clients"/> clients sign in at once (TCP through the orchestrator's
-    /// proxy, STARTTLS, SCRAM, binding); each sends <paramref name="messagesPerClient"/> messages of about 1 KiB to the
+    /// One round against one server: <paramref name="clients"/> clients sign in at once (TCP to the published c2s
+    /// port, STARTTLS, SCRAM, binding); each sends <paramref name="messagesPerClient"/> messages of about 1 KiB to the
     /// next one's full JID and waits for all of its predecessor's; then the first client sends
     /// <paramref name="burstMessages"/> messages to the second, timed until all have arrived. Clients validate the
     /// server's certificate with <paramref name="serverCertificateValidation"/> when it is given.

@@ -48,6 +48,29 @@ public class AddProsodyTests
     }
 
     [Fact]
+    public void EveryProsodyEndpointIsPublishedByTheContainerRuntimeNotByTheOrchestratorsProxy()
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat").WithFederation();
+        chat.AddExternalComponent("bot");
+        using var app = builder.Build();
+
+        var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToList();
+        Assert.Equal(["c2s", "component", "http", "https", "s2s"], endpoints.Select(e => e.Name).Order());
+        Assert.All(endpoints, e => Assert.False(e.IsExplicitlyProxied, $"{e.Name} is proxied"));
+    }
+
+    [Fact]
+    public void AUserCanPutTheProxyBackOnAnEndpoint()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat").WithEndpoint("c2s", e => e.IsProxied = true);
+        using var app = builder.Build();
+
+        Assert.True(Assert.Single(app.Single().Annotations.OfType<EndpointAnnotation>(), e => e.Name == "c2s").IsExplicitlyProxied);
+    }
+
+    [Fact]
     public void AddProsodyUsesTheGivenHostPortForTheClientEndpoint()
     {
         var builder = TestModel.CreateBuilder();

@@ -75,8 +75,9 @@ internal sealed class ProsodyConfiguration
         MetricsEnabled = settings.Metrics ?? isRunMode;
         if (MetricsEnabled)
         {
-            // In run mode the AppHost scrapes through the orchestrator's proxy, whose address inside the container
-            // network is not known in advance; the HTTP port itself is only published on the developer's loopback.
+            // In run mode the AppHost scrapes from the host through the published port, and the address Prosody then
+            // sees (the container network's gateway, or a proxy) is not known in advance; the HTTP port itself is only
+            // published on the developer's loopback.
             MetricsAllowedNetwork = settings.MetricsAllowedNetwork ?? (isRunMode ? "0.0.0.0/0" : null);
         }
 

@@ -23,8 +23,9 @@ internal sealed class ProsodyHealthCheck(ProsodyResource resource) : IHealthChec
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        // The orchestrator's proxy can hold a connection made before Prosody listens for seconds, while a fresh one
-        // would be answered at once: early attempts get a short timeout, later ones more, up to ProbeTimeout.
+        // A proxy in front of the container (the orchestrator's, where a user puts it back) can hold a connection made
+        // before Prosody listens for seconds, while a fresh one would be answered at once: early attempts get a short
+        // timeout, later ones more, up to ProbeTimeout.
         var attemptTimeout = TimeSpan.FromSeconds(1);
         while (true)
         {

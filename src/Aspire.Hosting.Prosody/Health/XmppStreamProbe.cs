@@ -7,8 +7,8 @@ namespace Aspire.Hosting.Prosody.Health;
 
 /// <summary>
 /// Opens an XMPP client stream and reads the stream features: the first moment a client can start to sign in.
-/// A TCP connection alone proves nothing here, because the orchestrator's proxy accepts connections before the
-/// container listens.
+/// A TCP connection alone proves nothing here, because a proxy in front of the container (the orchestrator's, or a
+/// container runtime's userland proxy) accepts connections before the container listens.
 /// </summary>
 internal static class XmppStreamProbe
 {

@@ -20,7 +20,10 @@ internal sealed class ProsodyMetricsBridge : IDisposable
     private readonly HashSet<string> _instruments = new(StringComparer.Ordinal);
     private volatile IReadOnlyDictionary<string, OpenMetricsFamily> _latest = new Dictionary<string, OpenMetricsFamily>();
 
-    public ProsodyMetricsBridge(string serviceName, string instanceId, OtlpTarget target, TimeSpan exportInterval)
+    /// <summary>How long an export may take before it is given up; the next scrape exports again.</summary>
+    private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(5);
+
+    public ProsodyMetricsBridge(string serviceName, string instanceId, OtlpTarget target)
     {
         // One meter name per resource: a provider listens to meters by name, and each resource has its own provider.
         _meter = new Meter($"Prosody.{serviceName}");
@@ -32,14 +35,26 @@ internal sealed class ProsodyMetricsBridge : IDisposable
                 exporter.Endpoint = target.Endpoint;
                 exporter.Protocol = target.Protocol;
                 exporter.Headers = target.ApiKey is null ? null : $"x-otlp-api-key={target.ApiKey}";
-                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)exportInterval.TotalMilliseconds;
+                // No timer of its own: Update exports each scrape at once. A second timer beside the scrape's cost the
+                // AppHost a wake-up per interval, and made the dashboard up to an interval staler (bench/README.md, (g)).
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = Timeout.Infinite;
                 reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
             })
             .Build();
     }
 
-    /// <summary>Replaces the values the instruments report, and creates instruments for families seen for the first time.</summary>
+    /// <summary>
+    /// Replaces the values the instruments report, creates instruments for families seen for the first time, and
+    /// exports them (blocking until the export is done or has timed out).
+    /// </summary>
     public void Update(IReadOnlyList<OpenMetricsFamily> families)
+    {
+        Replace(families);
+        _provider.ForceFlush((int)ExportTimeout.TotalMilliseconds);
+    }
+
+    /// <summary>The first half of <see cref="Update"/>, without the export.</summary>
+    internal void Replace(IReadOnlyList<OpenMetricsFamily> families)
     {
         _latest = families.ToDictionary(f => f.Name, StringComparer.Ordinal);
         foreach (var family in families)

@@ -69,7 +69,7 @@ internal sealed class ProsodyMetricsForwarder(
 
     private async Task ForwardAsync(ProsodyResource prosody, string instanceId, OtlpTarget target, CancellationToken cancellationToken)
     {
-        using var bridge = new ProsodyMetricsBridge(prosody.Name, instanceId, target, Interval);
+        using var bridge = new ProsodyMetricsBridge(prosody.Name, instanceId, target);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         logger.LogDebug("Forwarding metrics of {Resource} ({Instance}) to {Endpoint}", prosody.Name, instanceId, target.Endpoint);
         using var timer = new PeriodicTimer(Interval);
