@@ -87,7 +87,6 @@ public static partial class ProsodyBuilderExtensions
 #pragma warning disable ASPIRECERTIFICATES001
         return builder
             .WithHttpsEndpoint(targetPort: ProsodyResource.HttpsTargetPort, name: ProsodyResource.HttpsEndpointName)
-            .WithoutProxy(ProsodyResource.HttpsEndpointName)
             .WithUrlForEndpoint(ProsodyResource.HttpsEndpointName, url =>
             {
                 url.DisplayLocation = UrlDisplayLocation.DetailsOnly;

@@ -113,8 +113,7 @@ public static partial class ProsodyBuilderExtensions
         var componentBuilder = builder.ApplicationBuilder.AddResource(component);
         if (prosody.Settings.ExternalComponents.Count == 0)
         {
-            builder.WithEndpoint(targetPort: ProsodyResource.ComponentTargetPort, name: ProsodyResource.ComponentEndpointName, scheme: "tcp")
-                .WithoutProxy(ProsodyResource.ComponentEndpointName);
+            builder.WithEndpoint(targetPort: ProsodyResource.ComponentTargetPort, name: ProsodyResource.ComponentEndpointName, scheme: "tcp");
         }
 
         prosody.Settings.ExternalComponents.Add(component);

@@ -89,9 +89,7 @@ public static partial class ProsodyBuilderExtensions
             .WithImageRegistry(ProsodyContainerImageTags.Registry)
             .WithIconName("Chat")
             .WithEndpoint(port: port, targetPort: ProsodyResource.ClientTargetPort, name: ProsodyResource.ClientEndpointName, scheme: "tcp")
-            .WithoutProxy(ProsodyResource.ClientEndpointName)
             .WithHttpEndpoint(targetPort: ProsodyResource.HttpTargetPort, name: ProsodyResource.HttpEndpointName)
-            .WithoutProxy(ProsodyResource.HttpEndpointName)
             .WithUrlForEndpoint(ProsodyResource.HttpEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
             .WithMetricsUrl()
             .WithGeneratedConfiguration()
@@ -100,6 +98,13 @@ public static partial class ProsodyBuilderExtensions
 
         if (resource.IsRunMode)
         {
+            // Decided at start, when the endpoints and the lifetime the app model gives the resource are all known.
+            builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+            {
+                ProsodyEndpoints.PublishWithoutProxy(resource);
+                return Task.CompletedTask;
+            });
+
             // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.
             prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath)
                 .WithAspireServerCertificate();
@@ -113,26 +118,6 @@ public static partial class ProsodyBuilderExtensions
 
         return prosody;
     }
-
-    /// <summary>
-    /// Lets the container runtime publish the endpoint's port itself, as Compose would, instead of the orchestrator's
-    /// proxy: through the proxy the load benchmark reaches 0.83× of the plain container's message rate and costs the
-    /// orchestrator about half a CPU-second per round (bench/README.md, (d)). A port that was not given stays unset and
-    /// Aspire allocates one; <c>WithEndpoint(name, e =&gt; e.IsProxied = true)</c> puts the proxy back.
-    /// </summary>
-    /// <remarks>
-    /// Not <c>WithEndpoint(isProxied: false)</c>: that also fixes the host port to the container port, so two Prosody
-    /// resources would collide on 5222.
-    /// </remarks>
-    internal static IResourceBuilder<ProsodyResource> WithoutProxy(this IResourceBuilder<ProsodyResource> builder, string endpointName) =>
-        // Run mode only: a published model's endpoints are the platform's business.
-        !builder.Resource.IsRunMode ? builder : builder.WithEndpoint(endpointName, endpoint =>
-        {
-            var port = endpoint.Port;
-            endpoint.IsProxied = false;
-            // An unproxied endpoint reads its container port as its host port unless the port is set, even to null.
-            endpoint.Port = port;
-        }, createIfNotExists: false);
 
     /// <summary>The scrape target, for people who run their own Prometheus; diagnostics stay in the details.</summary>
     private static IResourceBuilder<ProsodyResource> WithMetricsUrl(this IResourceBuilder<ProsodyResource> builder) =>
@@ -275,8 +260,7 @@ public static partial class ProsodyBuilderExtensions
         ProsodyValidation.Port(port, nameof(port));
         ThrowIfHostPortTaken(builder, port, ProsodyResource.ServerEndpointName, nameof(port));
         builder.Resource.Settings.Federation = new ProsodyFederationSettings(requireEncryption, secureAuthentication);
-        return builder.WithEndpoint(port: port, targetPort: ProsodyResource.ServerTargetPort, name: ProsodyResource.ServerEndpointName, scheme: "tcp")
-            .WithoutProxy(ProsodyResource.ServerEndpointName);
+        return builder.WithEndpoint(port: port, targetPort: ProsodyResource.ServerTargetPort, name: ProsodyResource.ServerEndpointName, scheme: "tcp");
     }
 
     /// <summary>Two endpoints of one container cannot be published on one host port: the second would never start.</summary>

@@ -50,6 +50,23 @@ public class ProsodyFunctionalTests
     }
 
     [Fact]
+    public async Task TheContainerRuntimePublishesTheClientPortItselfNotTheOrchestratorsProxy()
+    {
+        var builder = TestApp.CreateBuilder();
+        var password = builder.AddPassword("alice-password");
+        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        await using var app = await builder.StartAsync("chat");
+
+        var c2s = chat.Resource.PrimaryEndpoint;
+        Assert.False(c2s.EndpointAnnotation.IsProxied);
+        // The runtime maps the allocated host port straight to Prosody's 5222: no proxy process in between.
+        var mapping = ContainerRuntime.Run(ContainerRuntime.Name, "port", app.ContainerIdOf("chat"), "5222/tcp").Output.Trim();
+        Assert.EndsWith($":{c2s.Port}", mapping);
+        await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
+        Assert.True(alice.IsTlsEstablished);
+    }
+
+    [Fact]
     public async Task EveryOfferedSaslMechanismSignsInAndAWrongPasswordIsRefused()
     {
         var builder = TestApp.CreateBuilder();

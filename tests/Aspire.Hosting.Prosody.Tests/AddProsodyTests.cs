@@ -48,26 +48,55 @@ public class AddProsodyTests
     }
 
     [Fact]
-    public void EveryProsodyEndpointIsPublishedByTheContainerRuntimeNotByTheOrchestratorsProxy()
+    public void AtStartEveryProsodyEndpointIsPublishedByTheContainerRuntimeNotByTheOrchestratorsProxyOnAPortAspireChooses()
     {
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("chat").WithFederation();
         chat.AddExternalComponent("bot");
         using var app = builder.Build();
+        app.DecideAtStart();
 
         var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToList();
         Assert.Equal(["c2s", "component", "http", "https", "s2s"], endpoints.Select(e => e.Name).Order());
         Assert.All(endpoints, e => Assert.False(e.IsExplicitlyProxied, $"{e.Name} is proxied"));
+        // Not the container port: two Prosody resources would collide on it.
+        Assert.All(endpoints, e => Assert.Null(e.Port));
     }
 
     [Fact]
-    public void AUserCanPutTheProxyBackOnAnEndpoint()
+    public void AGivenPortStaysTheHostPortWithoutTheProxy()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat", port: 15222);
+        using var app = builder.Build();
+        app.DecideAtStart();
+
+        var c2s = Assert.Single(app.Single().Annotations.OfType<EndpointAnnotation>(), e => e.Name == "c2s");
+        Assert.Equal((15222, false), (c2s.Port, c2s.IsProxied));
+    }
+
+    [Fact]
+    public void AnEndpointTheAppModelPutsBehindTheProxyStaysThere()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat").WithEndpoint("c2s", e => e.IsProxied = true);
         using var app = builder.Build();
+        app.DecideAtStart();
 
-        Assert.True(Assert.Single(app.Single().Annotations.OfType<EndpointAnnotation>(), e => e.Name == "c2s").IsExplicitlyProxied);
+        var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
+        Assert.True(endpoints["c2s"].IsExplicitlyProxied);
+        Assert.False(endpoints["http"].IsExplicitlyProxied);
+    }
+
+    [Fact]
+    public void APersistentContainersEndpointsAreLeftToAspireWhichKeepsTheirPortsAcrossRuns()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat").WithLifetime(ContainerLifetime.Persistent);
+        using var app = builder.Build();
+        app.DecideAtStart();
+
+        Assert.All(app.Single().Annotations.OfType<EndpointAnnotation>(), e => Assert.Null(e.IsExplicitlyProxied));
     }
 
     [Fact]

@@ -35,6 +35,18 @@ internal static class TestModel
                 new AllocatedEndpoint(e, $"{builder.Resource.Name}.dev.internal", targetPort, EndpointBindingMode.SingleAddress, targetPortExpression: null, networkId: KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
         });
 
+    /// <summary>
+    /// What the package decides when the app starts (its BeforeStartEvent handler), without starting anything:
+    /// Aspire's own handlers of that event need the orchestrator. The functional tests cover the event itself.
+    /// </summary>
+    public static void DecideAtStart(this DistributedApplication app)
+    {
+        foreach (var prosody in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyResource>())
+        {
+            Configuration.ProsodyEndpoints.PublishWithoutProxy(prosody);
+        }
+    }
+
     public static ProsodyResource Single(this DistributedApplication app) =>
         Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyResource>());
 

@@ -55,7 +55,7 @@ public sealed class JidTests
     [Fact]
     public void Domain_is_lower_cased_and_loses_a_trailing_dot_but_local_part_and_resource_keep_their_case()
     {
-        var jid = Jid.Parse("Alice@Chat.LocalHost./Phone");
+        var jid = Jid.Parse("Alice@Chat.Dev.LocalHost./Phone");
 
         Assert.Equal("Alice", jid.Local);
         Assert.Equal("chat.dev.localhost", jid.Domain);

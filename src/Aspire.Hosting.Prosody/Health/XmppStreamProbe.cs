@@ -26,7 +26,7 @@ internal static class XmppStreamProbe
         }
         catch (SocketException ex)
         {
-            return $"Cannot connect to {host}:{port}: {ex.SocketErrorCode}.";
+            return $"Cannot open an XMPP stream: nothing accepts connections on {host}:{port} ({ex.SocketErrorCode}).";
         }
 
         await using var stream = client.GetStream();
