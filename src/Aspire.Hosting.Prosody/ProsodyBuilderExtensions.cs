@@ -39,9 +39,10 @@ public static partial class ProsodyBuilderExtensions
     /// it also gets an <c>https</c> endpoint (5281) and the certificate Aspire gives it, the trusted ASP.NET Core
     /// developer certificate (<c>dotnet dev-certs https --trust</c>), for HTTPS and, when it names the domain, STARTTLS;
     /// without one, a self-signed certificate for the domain (and the resource's log says how to get a trusted one).
-    /// It starts through the package's entrypoint wrapper, which starts Prosody again when it crashes. Federation
-    /// (server-to-server) is off until <see cref="WithFederation"/> is called. The health check opens an XMPP stream
-    /// and waits for its features, so <c>WaitFor</c> releases only when a client can sign in.
+    /// It starts through the package's entrypoint wrapper, which starts Prosody again when it crashes, and its ports are
+    /// published by the container runtime itself, not through the orchestrator's proxy (a persistent container's are
+    /// left to Aspire). Federation (server-to-server) is off until <see cref="WithFederation"/> is called. The health
+    /// check opens an XMPP stream and waits for its features, so <c>WaitFor</c> releases only when a client can sign in.
     /// </para>
     /// <para>
     /// In publish mode the resource is built from an image derived from the configured one, holding those files and
