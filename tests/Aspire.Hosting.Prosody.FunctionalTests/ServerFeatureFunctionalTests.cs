@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -284,6 +286,29 @@ public class ServerFeatureFunctionalTests
             ["bob"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)),
         };
 
+        // Each run of the AppHost ends with its orchestrator gone: a stopping orchestrator still cleans up the
+        // persistent network, and the next run's container then fails to start on it ("network not found").
+        async Task RunAsync(bool withBob, Func<DistributedApplication, ProsodyResource, Task> body)
+        {
+            var before = OrchestratorProcesses();
+            var (app, prosody) = await StartAsync(withBob);
+            var ours = OrchestratorProcesses().Except(before).ToList();
+            // Found by their command line: should the orchestrator's change, this says so rather than not waiting.
+            Assert.True(ours.Count > 0 || !Directory.Exists("/proc"), "The orchestrator's processes of this run were not found.");
+            await using (app)
+            {
+                await body(app, prosody);
+            }
+
+            var waited = Stopwatch.StartNew();
+            while (ours.Any(pid => Directory.Exists($"/proc/{pid}")) && waited.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100, Cancel);
+            }
+
+            Log($"{ours.Count} orchestrator processes of that run; waited {waited.ElapsedMilliseconds} ms for them to end");
+        }
+
         async Task<(DistributedApplication App, ProsodyResource Prosody)> StartAsync(bool withBob)
         {
             var builder = TestApp.CreateBuilder();
@@ -306,47 +331,73 @@ public class ServerFeatureFunctionalTests
         RemoveContainersAndVolume(runtime, name, volume);
         try
         {
-            string first;
+            var first = "";
+            await RunAsync(withBob: false, async (app, prosody) =>
             {
-                var (app, prosody) = await StartAsync(withBob: false);
-                await using (app)
-                {
-                    first = app.ContainerIdOf(name);
-                    await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
-                    await alice.AddRosterItemAsync("friend@kept.dev.localhost", "Friend", Cancel);
-                }
-            }
+                first = app.ContainerIdOf(name);
+                await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
+                await alice.AddRosterItemAsync("friend@kept.dev.localhost", "Friend", Cancel);
+            });
 
             // The AppHost is gone; its persistent container is not.
             Assert.Equal("true", ContainerRuntime.Run(runtime, "inspect", "--format", "{{.State.Running}}", first).Output.Trim());
 
+            await RunAsync(withBob: false, async (app, prosody) =>
             {
-                var (app, prosody) = await StartAsync(withBob: false);
-                await using (app)
-                {
-                    Assert.Equal(first, app.ContainerIdOf(name));
-                    await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
-                    Assert.Equal("Friend", Assert.Single(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.dev.localhost").Name);
-                }
-            }
+                Assert.Equal(first, app.ContainerIdOf(name));
+                await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
+                Assert.Equal("Friend", Assert.Single(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.dev.localhost").Name);
+            });
 
+            // A changed model changes the container's configuration: the new account exists, the data is kept (in the volume).
+            await RunAsync(withBob: true, async (app, prosody) =>
             {
-                // A changed model changes the container's configuration: the new account exists, the data is kept (in the volume).
-                var (app, prosody) = await StartAsync(withBob: true);
-                await using (app)
-                {
-                    Log($"container before the change: {first}, after: {app.ContainerIdOf(name)}");
-                    await using var bob = await prosody.SignInAsync("bob", passwords["bob"]);
-                    Assert.Equal("bob@kept.dev.localhost", bob.Jid.Bare.ToString());
-                    await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
-                    Assert.Contains(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.dev.localhost");
-                }
-            }
+                Log($"container before the change: {first}, after: {app.ContainerIdOf(name)}");
+                await using var bob = await prosody.SignInAsync("bob", passwords["bob"]);
+                Assert.Equal("bob@kept.dev.localhost", bob.Jid.Bare.ToString());
+                await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
+                Assert.Contains(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.dev.localhost");
+            });
         }
         finally
         {
             RemoveContainersAndVolume(runtime, name, volume);
         }
+    }
+
+    /// <summary>
+    /// The orchestrator (DCP) processes of the apps this test process started, by process id: its API server names
+    /// this process as the one it monitors, and its controllers share the API server's kubeconfig. Empty where there
+    /// is no /proc.
+    /// </summary>
+    private static HashSet<int> OrchestratorProcesses()
+    {
+        var dcp = new List<(int Pid, string[] Arguments)>();
+        if (Directory.Exists("/proc"))
+        {
+            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            {
+                try
+                {
+                    if (int.TryParse(Path.GetFileName(directory), out var pid)
+                        && File.ReadAllText(Path.Combine(directory, "cmdline")).Split('\0') is [var program, .. var arguments]
+                        && Path.GetFileName(program) == "dcp")
+                    {
+                        dcp.Add((pid, arguments));
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The process ended while it was read.
+                }
+            }
+        }
+
+        static string? After(string[] arguments, string option) =>
+            arguments.Zip(arguments.Skip(1)).FirstOrDefault(pair => pair.First == option).Second;
+        var monitor = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var kubeconfigs = dcp.Where(p => After(p.Arguments, "--monitor") == monitor).Select(p => After(p.Arguments, "--kubeconfig")).OfType<string>().ToHashSet();
+        return dcp.Where(p => After(p.Arguments, "--kubeconfig") is { } kubeconfig && kubeconfigs.Contains(kubeconfig)).Select(p => p.Pid).ToHashSet();
     }
 
     /// <summary>
