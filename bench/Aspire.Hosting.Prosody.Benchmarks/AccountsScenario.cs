@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Aspire.Hosting.Prosody.Testing;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
@@ -87,7 +88,7 @@ internal sealed class AccountsScenario(BenchmarkOptions options, Scenarios scena
         await app.ResourceNotifications.WaitForResourceHealthyAsync("chat", limit.Token);
         var healthy = DateTimeOffset.UtcNow;
         var started = long.Parse(
-            await PlainContainer.RunAsync(runtime, null, limit.Token, "inspect", "--format", "{{.State.StartedAt.UnixMilli}}", PeerScenario.ContainerId(app, "chat")),
+            ContainerProcesses.Checked(ContainerRuntime.Run(runtime, "inspect", "--format", "{{.State.StartedAt.UnixMilli}}", app.ContainerIdOf("chat"))).Trim(),
             CultureInfo.InvariantCulture);
         await app.StopAsync(CancellationToken.None);
         return new(accounts, storage, modelBuild, healthy - DateTimeOffset.FromUnixTimeMilliseconds(started));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Aspire.Hosting.Prosody.Load;
+using Aspire.Hosting.Prosody.Testing;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
@@ -25,9 +26,9 @@ internal sealed class ClientsScenario(BenchmarkOptions options, Scenarios scenar
         await using var app = await builder.BuildAsync(limit.Token);
         await app.StartAsync(limit.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("chat", limit.Token);
-        var containerId = PeerScenario.ContainerId(app, "chat");
+        var containerId = app.ContainerIdOf("chat");
         var target = new ChatTarget(chat.Resource.PrimaryEndpoint.Host, chat.Resource.PrimaryEndpoint.Port, chat.Resource.Domain);
-        Console.WriteLine($"  (e) idle: {await ContainerProcesses.ResidentMebibytesAsync(runtime, containerId, limit.Token):0.0} MiB resident");
+        Console.WriteLine($"  (e) idle: {ContainerProcesses.ResidentMebibytes(runtime, containerId):0.0} MiB resident");
 
         if (options.Warmup)
         {
@@ -75,7 +76,7 @@ internal sealed class ClientsScenario(BenchmarkOptions options, Scenarios scenar
         {
             while (true)
             {
-                peak = Math.Max(peak, await ContainerProcesses.ResidentMebibytesAsync(runtime, containerId, cancellationToken));
+                peak = Math.Max(peak, ContainerProcesses.ResidentMebibytes(runtime, containerId));
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
         }

@@ -1,16 +1,21 @@
 using System.Globalization;
+using Aspire.Hosting.Prosody.Testing;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
 /// <summary>Readings the benchmarks take from processes: a container's memory, and the orchestrator's CPU time.</summary>
 internal static class ContainerProcesses
 {
+    /// <summary>The output of a runtime command run by the tests' <see cref="ContainerRuntime.Run(string, string[])"/>; a failure ends the benchmark.</summary>
+    public static string Checked((int ExitCode, string Output) result) =>
+        result.ExitCode == 0 ? result.Output : throw new InvalidOperationException($"The container runtime exited {result.ExitCode}: {result.Output}");
+
     /// <summary>The resident memory of every process in the container (Prosody, and the tiny tini and shell), in MiB.</summary>
-    public static async Task<double> ResidentMebibytesAsync(string runtime, string containerId, CancellationToken cancellationToken)
+    public static double ResidentMebibytes(string runtime, string containerId)
     {
-        var output = await PlainContainer.RunAsync(runtime, null, cancellationToken,
-            "exec", containerId, "sh", "-c", "cat /proc/[0-9]*/status 2>/dev/null | grep '^VmRSS:'");
-        var kilobytes = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var output = Checked(ContainerRuntime.Run(runtime, "exec", containerId, "sh", "-c", "cat /proc/[0-9]*/status 2>/dev/null | grep '^VmRSS:'"));
+        // The runner returns standard error too: only the VmRSS lines count.
+        var kilobytes = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Sum(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture));
         return kilobytes / 1024.0;
     }

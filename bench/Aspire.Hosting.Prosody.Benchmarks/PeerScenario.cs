@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Aspire.Hosting.Prosody.Load;
-using Microsoft.Extensions.DependencyInjection;
+using Aspire.Hosting.Prosody.Testing;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
@@ -46,8 +46,8 @@ internal sealed class PeerScenario(BenchmarkOptions options, Scenarios scenarios
 
         var targets = new (string Name, ChatTarget Target, string ContainerId)[]
         {
-            (Default, Target(standard.Resource), ContainerId(app, "chata")),
-            (Proxied, Target(proxied.Resource), ContainerId(app, "chatb")),
+            (Default, Target(standard.Resource), app.ContainerIdOf("chata")),
+            (Proxied, Target(proxied.Resource), app.ContainerIdOf("chatb")),
             (Plain, plain.Target, plain.ContainerId),
         };
         Console.WriteLine($"  (d) c2s ports: (a) {targets[0].Target.Port} published by the runtime, (b) {targets[1].Target.Port} through the proxy, (c) {targets[2].Target.Port} published by the runtime");
@@ -105,12 +105,6 @@ internal sealed class PeerScenario(BenchmarkOptions options, Scenarios scenarios
     }
 
     private static ChatTarget Target(ProsodyResource server) => new(server.PrimaryEndpoint.Host, server.PrimaryEndpoint.Port, server.Domain);
-
-    public static string ContainerId(DistributedApplication app, string resource) =>
-        app.Services.GetRequiredService<ResourceNotificationService>().TryGetCurrentState(resource, out var state)
-        && state.Snapshot.Properties.FirstOrDefault(p => p.Name == "container.id")?.Value is string { Length: > 0 } id
-            ? id
-            : throw new InvalidOperationException($"{resource} has no container id.");
 }
 
 /// <summary>One load round against one peer, with the orchestrator's CPU time during it.</summary>

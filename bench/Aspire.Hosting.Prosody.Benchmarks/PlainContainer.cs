@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Aspire.Hosting.Prosody.Load;
+using Aspire.Hosting.Prosody.Testing;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
@@ -45,10 +45,10 @@ internal sealed class PlainContainer : IAsyncDisposable
 
         var port = Scenarios.FreePort();
         var name = $"prosody-bench-plain-{Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant()}";
-        await RunAsync(runtime, null, cancellationToken,
+        ContainerProcesses.Checked(ContainerRuntime.Run(runtime,
             "run", "--detach", "--name", name, "--publish", $"127.0.0.1:{port}:5222",
             "--volume", $"{certificates.FullName}:/etc/prosody/certs:ro",
-            "--env", $"PROSODY_VIRTUAL_HOSTS={domain}", "--env", $"PROSODY_C2S_RATE_LIMIT={clientRateLimit}", image);
+            "--env", $"PROSODY_VIRTUAL_HOSTS={domain}", "--env", $"PROSODY_C2S_RATE_LIMIT={clientRateLimit}", image));
         var container = new PlainContainer(runtime, name, certificates, new ChatTarget("127.0.0.1", port, domain));
         try
         {
@@ -60,7 +60,7 @@ internal sealed class PlainContainer : IAsyncDisposable
                 script.Append($"user:create(\"{userName(i)}@{domain}\", \"{password}\")\n");
             }
 
-            var output = await RunAsync(runtime, script.ToString(), cancellationToken, "exec", "--interactive", name, "prosodyctl", "shell");
+            var output = ContainerProcesses.Checked(ContainerRuntime.RunWithInput(runtime, script.ToString(), "exec", "--interactive", name, "prosodyctl", "shell"));
             var created = output.Split('\n').Count(line => line.Contains("OK: Created", StringComparison.Ordinal));
             if (created != accounts)
             {
@@ -79,50 +79,21 @@ internal sealed class PlainContainer : IAsyncDisposable
     /// <summary>The container's id, for reading its processes' memory.</summary>
     public string ContainerId => Name;
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         try
         {
-            await RunAsync(_runtime, null, CancellationToken.None, "rm", "--force", "--time", "2", Name);
-        }
-        catch (InvalidOperationException)
-        {
             // Podman can report a container it just killed as "could not be stopped"; the second removal finds it stopped.
-            await RunAsync(_runtime, null, CancellationToken.None, "rm", "--force", Name);
+            if (ContainerRuntime.Run(_runtime, "rm", "--force", "--time", "2", Name).ExitCode != 0)
+            {
+                ContainerProcesses.Checked(ContainerRuntime.Run(_runtime, "rm", "--force", Name));
+            }
         }
         finally
         {
             _certificates.Delete(recursive: true);
         }
-    }
 
-    public static Task<string> RunAsync(string runtime, string? input, CancellationToken cancellationToken, params string[] arguments) =>
-        RunAsync(runtime, input, includeErrorOutput: false, cancellationToken, arguments);
-
-    /// <summary>Runs the container runtime's CLI; with <paramref name="includeErrorOutput"/>, returns standard error after standard output (a container's logs use both).</summary>
-    public static async Task<string> RunAsync(string runtime, string? input, bool includeErrorOutput, CancellationToken cancellationToken, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(runtime) { RedirectStandardInput = input is not null, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input);
-            process.StandardInput.Close();
-        }
-
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{runtime} {arguments[0]} exited {process.ExitCode}: {await error}");
-        }
-
-        return includeErrorOutput ? await output + await error : await output;
+        return ValueTask.CompletedTask;
     }
 }

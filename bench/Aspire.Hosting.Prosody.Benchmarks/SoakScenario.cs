@@ -5,6 +5,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using Aspire.Hosting.Prosody.Load;
+using Aspire.Hosting.Prosody.Testing;
 using StunTurnTestClient;
 using XmppTestClient;
 
@@ -57,7 +58,7 @@ internal sealed class SoakScenario(BenchmarkOptions options, Scenarios scenarios
             await app.ResourceNotifications.WaitForResourceHealthyAsync("chat", limit.Token);
             await app.ResourceNotifications.WaitForResourceHealthyAsync(coturn.Name, limit.Token);
             var target = new ChatTarget(chat.Resource.PrimaryEndpoint.Host, chat.Resource.PrimaryEndpoint.Port, chat.Resource.Domain);
-            var prosodyContainer = PeerScenario.ContainerId(app, "chat");
+            var prosodyContainer = app.ContainerIdOf("chat");
             var clientOptions = new XmppClientOptions { Host = target.Host, Port = target.Port, Domain = target.Domain, Password = secret, Timeout = TimeSpan.FromSeconds(10) };
 
             Console.WriteLine($"  (h) soak of {duration.TotalMinutes:0} min: {Clients} clients, one message a second each; c2s {target.Host}:{target.Port}");
@@ -99,20 +100,17 @@ internal sealed class SoakScenario(BenchmarkOptions options, Scenarios scenarios
             }
 
             await Task.WhenAll(chatting.Select(c => c.Loop));
-            var logs = await PlainContainer.RunAsync(runtime, null, includeErrorOutput: true, CancellationToken.None, "logs", prosodyContainer);
+            // The runner returns standard output and standard error: the wrapper writes its restart lines to either.
+            var logs = ContainerProcesses.Checked(ContainerRuntime.Run(runtime, "logs", prosodyContainer));
             var restarts = logs.Split('\n').Count(line => line.Contains("aspire: Prosody stopped unexpectedly", StringComparison.Ordinal));
             Summarize(duration, drained, restarts, logs);
             await app.StopAsync(CancellationToken.None);
         }
         finally
         {
-            try
+            if (ContainerRuntime.Run(runtime, "volume", "rm", "--force", volume) is { ExitCode: not 0 } failed)
             {
-                await PlainContainer.RunAsync(runtime, null, CancellationToken.None, "volume", "rm", "--force", volume);
-            }
-            catch (InvalidOperationException ex)
-            {
-                Console.WriteLine($"  (h) could not remove the volume {volume}: {ex.Message}");
+                Console.WriteLine($"  (h) could not remove the volume {volume}: {failed.Output}");
             }
         }
     }
@@ -268,8 +266,7 @@ internal sealed class SoakScenario(BenchmarkOptions options, Scenarios scenarios
     {
         var at = clock.Elapsed;
         // The Prosody process inside the container, not the container: what a crash or an out-of-memory kill ends.
-        await PlainContainer.RunAsync(runtime, null, cancellationToken, "exec", containerId, "sh", "-c",
-            "for p in /proc/[0-9]*; do if tr '\\0' ' ' < $p/cmdline 2>/dev/null | grep -q '^lua'; then kill -KILL ${p#/proc/}; fi; done");
+        ContainerProcesses.Checked(ContainerRuntime.SignalProsody(runtime, containerId, "KILL"));
         return new("Prosody killed", at, await SignInDowntimeAsync(probe, clock, at, cancellationToken));
     }
 

@@ -51,12 +51,12 @@ internal static class HealthTestSupport
 
     /// <summary>
     /// Sends a signal to the Prosody process (lua) inside the container. SIGSTOP freezes it as a hung server would be:
-    /// its listening sockets stay open, so connections are accepted but never answered; SIGCONT resumes it.
+    /// its listening sockets stay open, so connections are accepted but never answered; SIGCONT resumes it. SIGKILL
+    /// and SIGSEGV end it as a crash would.
     /// </summary>
     public static void SignalProsody(string containerId, string signal)
     {
-        var script = $"found=; for p in /proc/[0-9]*; do if [ \"$(cat $p/comm 2>/dev/null)\" = lua5.4 ]; then kill -{signal} ${{p#/proc/}} && found=1; fi; done; [ -n \"$found\" ]";
-        var (exitCode, output) = ContainerRuntime.Run(ContainerRuntime.Name, "exec", containerId, "/bin/sh", "-c", script);
+        var (exitCode, output) = ContainerRuntime.SignalProsody(ContainerRuntime.Name, containerId, signal);
         Assert.True(exitCode == 0, $"Could not send SIG{signal} to Prosody in {containerId}: {output}");
     }
 }

@@ -11,11 +11,6 @@ public class RecoveryFunctionalTests
 {
     private const string RestartLine = "aspire: Prosody stopped unexpectedly";
 
-    /// <summary>Sends a signal to the Prosody process inside the container (not to the container): a crash, an OOM kill.</summary>
-    private static void SignalProsody(string containerId, string signal) =>
-        Container("exec", containerId, "sh", "-c",
-            $"for p in /proc/[0-9]*; do if tr '\\0' ' ' < $p/cmdline 2>/dev/null | grep -q '^lua'; then kill -{signal} ${{p#/proc/}}; fi; done");
-
     private static string Logs(string containerId) => ContainerRuntime.Run(ContainerRuntime.Name, "logs", containerId).Output;
 
     [Theory]
@@ -38,7 +33,7 @@ public class RecoveryFunctionalTests
         }
 
         var killedAt = DateTime.UtcNow;
-        SignalProsody(containerId, signal);
+        HealthTestSupport.SignalProsody(containerId, signal);
 
         // Nobody clicks Start: the wrapper logs the crash and starts Prosody again, and the health check finds it.
         await EventuallyAsync(() => Logs(containerId).Contains($"{RestartLine} (signal {number})", StringComparison.Ordinal), "the restart line in the log");

@@ -75,9 +75,24 @@ internal static class ContainerRuntime
         Run(runtime, new Dictionary<string, string>(), arguments);
 
     /// <summary>Runs the runtime's CLI with extra environment variables (values that must stay off its command line).</summary>
-    public static (int ExitCode, string Output) Run(string runtime, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static (int ExitCode, string Output) Run(string runtime, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Run(runtime, environment, standardInput: null, arguments);
+
+    /// <summary>Runs the runtime's CLI with <paramref name="standardInput"/> written to it (commands or values that must stay off its command line).</summary>
+    public static (int ExitCode, string Output) RunWithInput(string runtime, string standardInput, params string[] arguments) =>
+        Run(runtime, new Dictionary<string, string>(), standardInput, arguments);
+
+    /// <summary>
+    /// Sends a signal to the Prosody process (lua) inside the container, not to the container: SIGKILL or SIGSEGV as a
+    /// crash or an out-of-memory kill would end it, SIGSTOP to freeze it as a hung server. Fails when there is none.
+    /// </summary>
+    public static (int ExitCode, string Output) SignalProsody(string runtime, string containerId, string signal) =>
+        Run(runtime, "exec", containerId, "/bin/sh", "-c",
+            $"found=; for p in /proc/[0-9]*; do if tr '\\0' ' ' < $p/cmdline 2>/dev/null | grep -q '^lua'; then kill -{signal} ${{p#/proc/}} && found=1; fi; done; [ -n \"$found\" ]");
+
+    private static (int ExitCode, string Output) Run(string runtime, IReadOnlyDictionary<string, string> environment, string? standardInput, string[] arguments)
     {
-        var start = new ProcessStartInfo(runtime) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(runtime) { RedirectStandardInput = standardInput is not null, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -91,8 +106,15 @@ internal static class ContainerRuntime
         try
         {
             using var process = Process.Start(start)!;
+            // Read while writing: a process that answers every input line would otherwise fill its pipe and stall.
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
+            if (standardInput is not null)
+            {
+                process.StandardInput.Write(standardInput);
+                process.StandardInput.Close();
+            }
+
             if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
             {
                 process.Kill(entireProcessTree: true);
