@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting;
 
@@ -57,6 +58,69 @@ public static partial class ProsodyBuilderExtensions
             ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder.ApplicationBuilder, $"{builder.Resource.Name}-{userName}-password", special: false);
         settings.Users.Add(new ProsodyAccount(userName, secret, isAdmin));
         return builder;
+    }
+
+    /// <summary>
+    /// Adds an account for a service of the app model. Prosody creates it at start (as <see cref="WithUser"/> does),
+    /// and an app that references the returned resource receives the account's JID and password in its connection
+    /// string, which <c>builder.AddProsodyClient("{name}")</c> of the Aspire.Prosody.Client package reads.
+    /// </summary>
+    /// <param name="builder">The Prosody resource builder.</param>
+    /// <param name="name">The name of the account resource, and the connection name the app uses.</param>
+    /// <param name="userName">The user name; the account's JID is <c>{userName}@{domain}</c>. Defaults to
+    /// <paramref name="name"/> in lower case.</param>
+    /// <param name="password">The password parameter; when null a secret parameter <c>{name}-password</c> is
+    /// generated (and kept in user secrets in run mode).</param>
+    /// <returns>The account resource builder.</returns>
+    /// <exception cref="ArgumentException">The name or user name is invalid, or the user name is already taken.</exception>
+    /// <example>
+    /// <code lang="csharp">
+    /// var chat = builder.AddProsody("chat");
+    /// var bot = chat.AddAccount("bot");
+    /// builder.AddProject&lt;Projects.Bot&gt;("lobby-bot").WithReference(bot).WaitFor(chat);
+    /// </code>
+    /// </example>
+    [AspireExport]
+    public static IResourceBuilder<ProsodyAccountResource> AddAccount(
+        this IResourceBuilder<ProsodyResource> builder,
+        [ResourceName] string name,
+        string? userName = null,
+        IResourceBuilder<ParameterResource>? password = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        // Everything is checked before anything changes, and a user name made from the name is reported as the name.
+        ProsodyValidation.ResourceName(name, nameof(name));
+        var userNameParameter = userName is null ? nameof(name) : nameof(userName);
+        userName ??= name.ToLowerInvariant();
+        ProsodyValidation.UserName(userName, userNameParameter);
+        var prosody = builder.Resource;
+        ThrowIfTaken(prosody.Settings.Accounts, userName, userNameParameter);
+
+        var secret = password?.Resource
+            ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder.ApplicationBuilder, $"{name}-password", special: false);
+        var account = new ProsodyAccountResource(name, userName, prosody, secret);
+        var accountBuilder = builder.ApplicationBuilder.AddResource(account);
+        prosody.Settings.Users.Add(new ProsodyAccount(userName, secret, IsAdmin: false));
+
+        // The value is known only at start: refuse one the connection string cannot carry before the server starts.
+        builder.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(prosody, async (_, ct) =>
+            ProsodyValidation.ConnectionStringPassword(await secret.GetValueAsync(ct).ConfigureAwait(false), account.Name, secret.Name));
+
+        // An account has no process of its own: it exists once its server is ready (accounts are provisioned first).
+        builder.OnResourceReady(async (_, e, ct) =>
+            await e.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(account, s => s with
+            {
+                State = KnownResourceStates.Running,
+            }).ConfigureAwait(false));
+
+        return accountBuilder
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "ProsodyAccount",
+                Properties = [new("xmpp.jid", account.Jid)],
+                State = KnownResourceStates.Waiting,
+            })
+            .WithIconName("Person");
     }
 
     private static void ThrowIfTaken(IEnumerable<ProsodyAccount> accounts, string userName, string paramName)

@@ -28,6 +28,22 @@ internal static partial class ProsodyValidation
     /// (Aspire's own check is internal and runs only when the resource is added). 64 characters is Aspire's limit;
     /// a name that becomes a DNS label may have 63.
     /// </summary>
+    /// <summary>
+    /// Refuses an account password that would end its value in a <c>k=v;</c> connection string early: a <c>;</c>, or
+    /// a quote or white space at either end, which connection-string parsers take as syntax.
+    /// </summary>
+    public static void ConnectionStringPassword(string? password, string accountName, string parameterName)
+    {
+        if (string.IsNullOrEmpty(password)
+            || password.Contains(';')
+            || password[0] is '"' or '\'' || char.IsWhiteSpace(password[0]) || char.IsWhiteSpace(password[^1]))
+        {
+            throw new DistributedApplicationException(
+                $"The password of the account '{accountName}' (parameter '{parameterName}') is empty, contains ';', or starts with a quote or starts or ends with white space, " +
+                "which the connection string of apps that reference the account cannot carry. Give the parameter another value, or leave the password to AddAccount, which generates one.");
+        }
+    }
+
     public static string ResourceName(string? name, string paramName, int maxLength = 64)
     {
         ArgumentException.ThrowIfNullOrEmpty(name, paramName);
