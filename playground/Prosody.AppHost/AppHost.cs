@@ -53,6 +53,15 @@ var webChat = builder.AddProject<Projects.Prosody_WebChat>("webchat")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Web chat")
     .WaitFor(chat);
 
+// A .NET service built on the client integration: AddAccount declares its account (password generated, handed over
+// by WithReference), and the bot's AddProsodyClient("bot") signs in with it, joins the lobby and answers !help.
+var bot = chat.AddAccount("bot");
+builder.AddProject<Projects.Prosody_LobbyBot>("lobby-bot")
+    .WithReference(bot)
+    .WithEnvironment("LobbyBot__Room", $"lobby@conference.{chat.Resource.Domain}")
+    .WithHttpHealthCheck("/health")
+    .WaitFor(chat);
+
 // Playground:SecureWebSocket=true: the page signs in over wss:// on Prosody's https endpoint instead, with the .NET
 // developer certificate (`dotnet dev-certs https --trust`; the browser must trust it too). The URL names the XMPP
 // domain, which the certificate names and browsers resolve to this machine (*.localhost). File sharing stays on http.

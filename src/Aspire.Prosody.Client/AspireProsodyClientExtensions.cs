@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Aspire.Prosody.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

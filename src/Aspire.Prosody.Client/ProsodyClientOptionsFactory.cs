@@ -1,4 +1,4 @@
-using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Hosting;
 
 namespace Aspire.Prosody.Client;
 

@@ -1,0 +1,85 @@
+using Aspire.Prosody.Client;
+
+namespace Aspire.Hosting.Prosody.FunctionalTests;
+
+/// <summary>
+/// The package's own client (Aspire.Prosody.Client) signed in to a running Prosody resource from the test, trusting
+/// exactly the certificate the AppHost gave the server; and the same trust handed to a project resource as a file.
+/// </summary>
+internal static class ClientIntegrationSupport
+{
+    public static XmppClientOptions PackageClientOptions(this ProsodyResource prosody, string userName, string password)
+    {
+        var options = new XmppClientOptions
+        {
+            Host = prosody.PrimaryEndpoint.Host,
+            Port = prosody.PrimaryEndpoint.Port,
+            Domain = prosody.Domain,
+            Username = userName,
+            Password = password,
+            RequestTimeout = StanzaTimeout,
+        };
+        options.TrustedCertificates.Add(ServerCertificateTrust.Anchor(prosody));
+        return options;
+    }
+
+    public static async Task<XmppClient> ConnectPackageClientAsync(this ProsodyResource prosody, string userName, string password)
+    {
+        var client = new XmppClient(prosody.PackageClientOptions(userName, password), new TestOutputLoggerFactory());
+        await client.ConnectAsync(Cancel);
+        return client;
+    }
+
+    /// <summary>
+    /// Gives a project the server's certificate as a PEM file through the client integration's configuration
+    /// (<c>Aspire:Prosody:Client:{connection}:TrustedCertificatesPath</c>), written when the project starts: with a
+    /// trusted developer certificate the system store would do, without one the AppHost's self-signed one is needed.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithServerCertificateTrust(this IResourceBuilder<ProjectResource> project, ProsodyResource prosody, string connectionName) =>
+        project.WithEnvironment(context =>
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"prosody-trust-{Guid.NewGuid():N}.pem");
+            File.WriteAllText(path, ServerCertificateTrust.Anchor(prosody).ExportCertificatePem());
+            context.EnvironmentVariables[$"Aspire__Prosody__Client__{connectionName}__TrustedCertificatesPath"] = path;
+        });
+
+    /// <summary>Reads messages until one satisfies <paramref name="last"/>, returning all of them.</summary>
+    public static async Task<List<XmppMessage>> ReceiveUntilAsync(this XmppClient client, Func<XmppMessage, bool> last, TimeSpan timeout)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        cancel.CancelAfter(timeout);
+        var received = new List<XmppMessage>();
+        try
+        {
+            await foreach (var message in client.ReceiveMessagesAsync(cancel.Token))
+            {
+                received.Add(message);
+                if (last(message))
+                {
+                    return received;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"The awaited message did not arrive within {timeout}; {received.Count} others did, the last: '{received.LastOrDefault()?.Body}'.");
+    }
+}
+
+/// <summary>The client's logs in the current test's output.</summary>
+internal sealed class TestOutputLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory
+{
+    private readonly TestOutputLoggerProvider _provider = new();
+
+    public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+    {
+    }
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => _provider.CreateLogger(categoryName);
+
+    public void Dispose()
+    {
+    }
+}
