@@ -20,16 +20,13 @@ if (useVolumes)
 var db = postgres.AddDatabase("prosodydb");
 
 // Two people to chat with. Their passwords are generated on the first run, kept in the AppHost's user secrets, and
-// shown in the dashboard (the alice-password and bob-password parameters). WithUser("carol") alone would also
-// generate one, without a parameter of its own in the dashboard.
+// shown in the dashboard (the alice-password and bob-password parameters).
 var alicePassword = builder.AddParameter("alice-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true)
     .WithDescription("Password of alice@chat.dev.localhost");
 var bobPassword = builder.AddParameter("bob-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true)
     .WithDescription("Password of bob@chat.dev.localhost");
 
 var chat = builder.AddProsody("chat")                       // XMPP domain chat.dev.localhost, admin@chat.dev.localhost
-    .WithUser("alice", alicePassword)
-    .WithUser("bob", bobPassword)
     .WithPostgres(db)
     .WithMultiUserChat()                                    // group chat at conference.chat.dev.localhost
     .WithMessageArchive(retentionDays: 30)                  // history for direct messages and rooms
@@ -44,6 +41,11 @@ if (useVolumes)
 {
     chat.WithDataVolume();                                  // uploaded files live in Prosody's data directory
 }
+
+// The two people are accounts of their own in the app model: an integration test (tests/Prosody.AppHost.Tests) signs
+// in as alice with the connection string the AppHost gives her account, and nobody copies a password.
+chat.AddAccount("alice", password: alicePassword);
+chat.AddAccount("bob", password: bobPassword);
 
 // A web page running Converse.js against Prosody's websocket. WithReference hands it CHAT_WEBSOCKETURI and
 // CHAT_DOMAIN (connection properties of the Prosody resource); CHAT_ROOM is the group chat everyone joins.
