@@ -8,7 +8,7 @@ internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool W
     /// <summary>The parts a run without --only measures: all but the soak, which takes 20 minutes on its own.</summary>
     private static readonly string[] DefaultParts = ["lag", "login", "load", "peers", "clients", "accounts", "metrics"];
 
-    private static readonly string[] AllParts = [.. DefaultParts, "soak"];
+    private static readonly string[] AllParts = [.. DefaultParts, "library", "soak"];
 
     public bool RunLag => Parts.Contains("lag");
 
@@ -26,12 +26,15 @@ internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool W
 
     public bool RunSoak => Parts.Contains("soak");
 
+    public bool RunLibrary => Parts.Contains("library");
+
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Aspire.Hosting.Prosody.Benchmarks -- [options]
           --runs N               repetitions of each measurement (default 5)
           --probe-interval MS    interval of the external XMPP probe in (a) (default 5)
           --only PART[,PART]     run only these parts: lag (a), login (b), load (c), peers (d), clients (e),
-                                 accounts (f), metrics (g), soak (h; never run unless named)
+                                 accounts (f), metrics (g), soak (h; never run unless named),
+                                 library (i: Aspire.Prosody.Client against xmpp.js; needs Node.js, never run unless named)
           --clients N            concurrent clients per server in (c) and (d) (default 200)
           --soak-minutes N       length of the soak (default 20)
           --no-warmup            skip the uncounted warm-up apps

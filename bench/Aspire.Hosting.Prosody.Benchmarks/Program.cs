@@ -94,6 +94,12 @@ if (options.RunMetrics)
     await new MetricsScenario(options, runner).RunAsync();
 }
 
+if (options.RunLibrary)
+{
+    // (i) prints its own summary, ratios included.
+    await new LibraryScenario(options, runner).RunAsync();
+}
+
 if (options.RunSoak)
 {
     // The soak prints its own summary: it is one long run, not rounds.
