@@ -1,6 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting;
 
@@ -99,28 +98,15 @@ public static partial class ProsodyBuilderExtensions
         var secret = password?.Resource
             ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder.ApplicationBuilder, $"{name}-password", special: false);
         var account = new ProsodyAccountResource(name, userName, prosody, secret);
-        var accountBuilder = builder.ApplicationBuilder.AddResource(account);
+        // Added first: a name Aspire refuses throws here, before the server's configuration changes.
+        var accountBuilder = AddServerPart(builder, account, "ProsodyAccount", new("xmpp.jid", account.Jid), "Person");
         prosody.Settings.Users.Add(new ProsodyAccount(userName, secret, IsAdmin: false));
 
         // The value is known only at start: refuse one the connection string cannot carry before the server starts.
         builder.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(prosody, async (_, ct) =>
             ProsodyValidation.ConnectionStringPassword(await secret.GetValueAsync(ct).ConfigureAwait(false), account.Name, secret.Name));
 
-        // An account has no process of its own: it exists once its server is ready (accounts are provisioned first).
-        builder.OnResourceReady(async (_, e, ct) =>
-            await e.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(account, s => s with
-            {
-                State = KnownResourceStates.Running,
-            }).ConfigureAwait(false));
-
-        return accountBuilder
-            .WithInitialState(new CustomResourceSnapshot
-            {
-                ResourceType = "ProsodyAccount",
-                Properties = [new("xmpp.jid", account.Jid)],
-                State = KnownResourceStates.Waiting,
-            })
-            .WithIconName("Person");
+        return accountBuilder;
     }
 
     private static void ThrowIfTaken(IEnumerable<ProsodyAccount> accounts, string userName, string paramName)

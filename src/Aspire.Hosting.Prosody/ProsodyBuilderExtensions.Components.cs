@@ -1,6 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting;
 
@@ -110,29 +109,15 @@ public static partial class ProsodyBuilderExtensions
         var componentSecret = secret?.Resource
             ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder.ApplicationBuilder, $"{name}-secret", special: false);
         var component = new ProsodyComponentResource(name, subdomain, prosody, componentSecret);
-        var componentBuilder = builder.ApplicationBuilder.AddResource(component);
+        // Added first: a name Aspire refuses throws here, before the server's configuration changes.
+        var componentBuilder = AddServerPart(builder, component, "ProsodyComponent", new("xmpp.domain", component.Domain), "PlugConnected");
         if (prosody.Settings.ExternalComponents.Count == 0)
         {
             builder.WithEndpoint(targetPort: ProsodyResource.ComponentTargetPort, name: ProsodyResource.ComponentEndpointName, scheme: "tcp");
         }
 
         prosody.Settings.ExternalComponents.Add(component);
-
-        // A component has no process of its own: it is up when its server is.
-        builder.OnResourceReady(async (_, e, ct) =>
-            await e.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(component, s => s with
-            {
-                State = KnownResourceStates.Running,
-            }).ConfigureAwait(false));
-
-        return componentBuilder
-            .WithInitialState(new CustomResourceSnapshot
-            {
-                ResourceType = "ProsodyComponent",
-                Properties = [new("xmpp.domain", component.Domain)],
-                State = KnownResourceStates.Waiting,
-            })
-            .WithIconName("PlugConnected");
+        return componentBuilder;
     }
 
     private static void ThrowIfSubdomainTaken(IResourceBuilder<ProsodyResource> builder, string subdomain, string? current, string paramName = "subdomain")

@@ -10,6 +10,16 @@ namespace Aspire.Hosting.ApplicationModel
         public Aspire.Hosting.ApplicationModel.ParameterResource SecretParameter { get; }
     }
     [Aspire.Hosting.AspireExport(ExposeProperties=true)]
+    public sealed class ProsodyAccountResource : Aspire.Hosting.ApplicationModel.Resource, Aspire.Hosting.ApplicationModel.IExpressionValue, Aspire.Hosting.ApplicationModel.IManifestExpressionProvider, Aspire.Hosting.ApplicationModel.IResource, Aspire.Hosting.ApplicationModel.IResourceWithConnectionString, Aspire.Hosting.ApplicationModel.IResourceWithParent, Aspire.Hosting.ApplicationModel.IResourceWithParent<Aspire.Hosting.ApplicationModel.ProsodyResource>, Aspire.Hosting.ApplicationModel.IValueProvider, Aspire.Hosting.ApplicationModel.IValueWithReferences
+    {
+        public ProsodyAccountResource(string name, string userName, Aspire.Hosting.ApplicationModel.ProsodyResource parent, Aspire.Hosting.ApplicationModel.ParameterResource password) { }
+        public Aspire.Hosting.ApplicationModel.ReferenceExpression ConnectionStringExpression { get; }
+        public string Jid { get; }
+        public Aspire.Hosting.ApplicationModel.ProsodyResource Parent { get; }
+        public Aspire.Hosting.ApplicationModel.ParameterResource PasswordParameter { get; }
+        public string UserName { get; }
+    }
+    [Aspire.Hosting.AspireExport(ExposeProperties=true)]
     public sealed class ProsodyComponentResource : Aspire.Hosting.ApplicationModel.Resource, Aspire.Hosting.ApplicationModel.IExpressionValue, Aspire.Hosting.ApplicationModel.IManifestExpressionProvider, Aspire.Hosting.ApplicationModel.IResource, Aspire.Hosting.ApplicationModel.IResourceWithConnectionString, Aspire.Hosting.ApplicationModel.IResourceWithParent, Aspire.Hosting.ApplicationModel.IResourceWithParent<Aspire.Hosting.ApplicationModel.ProsodyResource>, Aspire.Hosting.ApplicationModel.IValueProvider, Aspire.Hosting.ApplicationModel.IValueWithReferences
     {
         public ProsodyComponentResource(string name, string subdomain, Aspire.Hosting.ApplicationModel.ProsodyResource parent, Aspire.Hosting.ApplicationModel.ParameterResource secret) { }
@@ -59,6 +69,8 @@ namespace Aspire.Hosting
 {
     public static class ProsodyBuilderExtensions
     {
+        [Aspire.Hosting.AspireExport]
+        public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyAccountResource> AddAccount(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, [Aspire.Hosting.ApplicationModel.ResourceName] string name, string? userName = null, Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ParameterResource>? password = null) { }
         [Aspire.Hosting.AspireExport]
         public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyComponentResource> AddExternalComponent(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, [Aspire.Hosting.ApplicationModel.ResourceName] string name, string? subdomain = null, Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ParameterResource>? secret = null) { }
         [Aspire.Hosting.AspireExport]
