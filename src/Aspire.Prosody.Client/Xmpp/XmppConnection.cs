@@ -58,7 +58,7 @@ internal sealed class XmppConnection : IAsyncDisposable
     {
         _reader = new XmppStreamReader(_stream, _maxStanzaBytes);
         await WriteAsync(XmppXml.StreamHeader(domain, from), cancellationToken).ConfigureAwait(false);
-        return await Guard(_reader.ReadStreamHeaderAsync()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await Guard(_reader, _reader.ReadStreamHeaderAsync()).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ internal sealed class XmppConnection : IAsyncDisposable
     public Task<XElement?> ReadElementAsync(CancellationToken cancellationToken = default)
     {
         var reader = _reader ?? throw new InvalidOperationException("The stream is not open.");
-        var read = Guard(reader.ReadElementAsync());
+        var read = Guard(reader, reader.ReadElementAsync());
         return cancellationToken.CanBeCanceled ? read.WaitAsync(cancellationToken) : read;
     }
 
@@ -164,11 +164,15 @@ internal sealed class XmppConnection : IAsyncDisposable
     }
 
     /// <summary>Turns the parser's exceptions into the stream errors they mean.</summary>
-    private static async Task<T> Guard<T>(Task<T> read)
+    private static async Task<T> Guard<T>(XmppStreamReader reader, Task<T> read)
     {
         try
         {
             return await read.ConfigureAwait(false);
+        }
+        catch (XmlException) when (reader.EndOfStream)
+        {
+            throw new XmppException("The server closed the connection without closing the stream.");
         }
         catch (XmlException e)
         {

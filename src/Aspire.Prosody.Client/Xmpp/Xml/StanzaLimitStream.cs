@@ -18,6 +18,9 @@ internal sealed class StanzaLimitStream(Stream inner, int limit) : Stream
 
     private long _count;
 
+    /// <summary>Whether the peer closed the connection (a read returned 0 bytes).</summary>
+    public bool EndOfStream { get; private set; }
+
     /// <summary>Starts counting a new top-level element.</summary>
     public void StartStanza() => _count = 0;
 
@@ -52,6 +55,7 @@ internal sealed class StanzaLimitStream(Stream inner, int limit) : Stream
 
     private void Count(int read)
     {
+        EndOfStream |= read == 0;
         _count += read;
         if (_count > (long)limit + Slack)
         {

@@ -18,6 +18,9 @@ internal sealed class XmppStreamReader
         _reader = XmlReader.Create(_input, XmppXml.ReaderSettings);
     }
 
+    /// <summary>Whether the peer closed the connection.</summary>
+    public bool EndOfStream => _input.EndOfStream;
+
     /// <summary>Reads up to the server's stream header and returns it as an empty element with its attributes.</summary>
     /// <exception cref="XmppException">Something other than a stream header arrived, or the connection closed.</exception>
     public async Task<XElement> ReadStreamHeaderAsync()
