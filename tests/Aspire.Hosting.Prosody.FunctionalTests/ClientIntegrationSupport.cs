@@ -83,3 +83,28 @@ internal sealed class TestOutputLoggerFactory : Microsoft.Extensions.Logging.ILo
     {
     }
 }
+
+/// <summary>Keeps the log lines of one resource, as the orchestrator forwards them (category <c>…Resources.{name}</c>).</summary>
+internal sealed class ResourceLogCapture(string resourceName) : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) =>
+        categoryName.EndsWith($".Resources.{resourceName}", StringComparison.Ordinal) ? new Capture(_lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Capture(System.Collections.Concurrent.ConcurrentQueue<string> lines) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue(formatter(state, exception));
+    }
+}
