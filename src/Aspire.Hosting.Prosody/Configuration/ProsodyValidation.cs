@@ -174,7 +174,7 @@ internal static partial class ProsodyValidation
     }
 
     /// <summary>Shows control characters in an error message instead of letting them break the message.</summary>
-    private static string Printable(string value) =>
+    internal static string Printable(string value) =>
         string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     // "(?!..--)": Prosody (IDNA 2008) refuses labels with hyphens in positions 3 and 4, punycode "xn--" included.
