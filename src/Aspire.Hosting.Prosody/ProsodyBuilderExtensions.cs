@@ -105,6 +105,7 @@ public static partial class ProsodyBuilderExtensions
                 ProsodyEndpoints.PublishWithoutProxy(resource);
                 return Task.CompletedTask;
             });
+            HostPortClashes.Register(builder);
 
             // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.
             prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath)
