@@ -2,6 +2,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody;
 using Aspire.Hosting.Prosody.Commands;
 using Aspire.Hosting.Prosody.Configuration;
+using Aspire.Hosting.Prosody.Tls;
 using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Metrics;
 using Aspire.Hosting.Prosody.Publishing;
@@ -85,6 +86,13 @@ public static partial class ProsodyBuilderExtensions
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyMetricsForwarder>());
         }
 
+        // Certificates are checked against the final domain once the whole model is known, in both modes.
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            CertificateChecks.CheckAtStart(resource, e.Services);
+            return Task.CompletedTask;
+        });
+
         var prosody = builder.AddResource(resource)
             .WithImage(ProsodyContainerImageTags.Image, ProsodyContainerImageTags.Tag)
             .WithImageRegistry(ProsodyContainerImageTags.Registry)
@@ -106,6 +114,11 @@ public static partial class ProsodyBuilderExtensions
                 return Task.CompletedTask;
             });
             HostPortClashes.Register(builder);
+            prosody.OnBeforeResourceStarted((_, e, _) =>
+            {
+                CertificateChecks.WarnIfExpiringSoon(resource, e.Services);
+                return Task.CompletedTask;
+            });
 
             // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.
             prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath)
@@ -197,6 +210,16 @@ public static partial class ProsodyBuilderExtensions
         foreach (var subdomain in settings.ComponentSubdomains)
         {
             ProsodyValidation.ComponentDomain(subdomain, domain, nameof(domain));
+        }
+
+        using (var certificate = CertificateChecks.Given(builder.Resource))
+        {
+            if (certificate is not null && CertificateChecks.Problem(certificate, domain, DateTimeOffset.UtcNow) is { } problem)
+            {
+                throw new ArgumentException(
+                    $"The certificate given to WithCertificate ('{settings.Certificates!.CertificatePath}') {problem}. Give a certificate for '{domain}', or another domain.",
+                    nameof(domain));
+            }
         }
 
         settings.Domain = domain;
