@@ -114,10 +114,11 @@ public static partial class ProsodyBuilderExtensions
                 return Task.CompletedTask;
             });
             HostPortClashes.Register(builder);
-            prosody.OnBeforeResourceStarted((_, e, _) =>
+            prosody.OnBeforeResourceStarted(async (_, e, ct) =>
             {
                 CertificateChecks.WarnIfExpiringSoon(resource, e.Services);
-                return Task.CompletedTask;
+                // Parameter values are known only now: a password Prosody cannot accept fails the start, naming it.
+                await ProsodyPasswords.CheckAsync(resource, ct).ConfigureAwait(false);
             });
 
             // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.

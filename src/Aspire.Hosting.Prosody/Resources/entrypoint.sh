@@ -20,8 +20,10 @@ if [ "${1:-}" = "--supervise" ]; then
 			wait "$child" 2>/dev/null || :
 			exit 0
 		fi
-		if [ "$status" = 0 ]; then
-			exit 0
+		# 0 is a clean stop; 78 is a configuration Prosody can never run with (such as a password it cannot accept),
+		# which a restart would only repeat.
+		if [ "$status" = 0 ] || [ "$status" = 78 ]; then
+			exit "$status"
 		fi
 		restarts=$((restarts + 1))
 		# A server that ran for a minute gets restarted at once; one that keeps failing waits up to 30 s.
