@@ -23,7 +23,9 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="certificatePath">The certificate (chain) in PEM, absolute or relative to the AppHost's directory.</param>
     /// <param name="keyPath">Its private key in PEM.</param>
     /// <returns>The resource builder.</returns>
-    /// <exception cref="ArgumentException">A file is missing, or the files are not a certificate and its key.</exception>
+    /// <exception cref="ArgumentException">A file is missing, the files are not a certificate and its key, or the
+    /// certificate is expired, not yet valid, or does not name the domain set with <c>WithDomain</c> (a default domain
+    /// is checked when the app starts). One that expires within 30 days is a warning in the resource's log.</exception>
     [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithCertificate(this IResourceBuilder<ProsodyResource> builder, string certificatePath, string keyPath)
     {
@@ -36,8 +38,16 @@ public static partial class ProsodyBuilderExtensions
         {
             // Reading them now finds a wrong path, a non-PEM file or a key that does not match before anything starts.
             using var pair = X509Certificate2.CreateFromPemFile(certificate, key);
+            // The domain may still change while it is the default one: then it is checked by WithDomain and at start.
+            var domain = CertificateChecks.DomainIsDefault(builder.Resource) ? null : builder.Resource.Domain;
+            if (CertificateChecks.Problem(pair, domain, DateTimeOffset.UtcNow) is { } problem)
+            {
+                throw new ArgumentException(
+                    $"The certificate '{certificate}' {problem}: clients would refuse it. Give a current certificate for the domain (or a wildcard over it).",
+                    nameof(certificatePath));
+            }
         }
-        catch (Exception ex) when (ex is IOException or CryptographicException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException || ex is ArgumentException { ParamName: not nameof(certificatePath) })
         {
             throw new ArgumentException(
                 $"'{certificate}' and '{key}' are not a readable PEM certificate and its private key: {ex.Message} Give the paths of a certificate (chain) and the key that belongs to it.",

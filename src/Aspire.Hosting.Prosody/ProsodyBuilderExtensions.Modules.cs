@@ -51,7 +51,10 @@ public static partial class ProsodyBuilderExtensions
     /// Like <c>WithContainerFiles</c>, the files are copied when the container is created, not mounted: restart the
     /// resource to pick up edited modules. A published model bakes them into its derived image. Modules on this
     /// path take precedence over the ones Prosody ships with the same name. Call it again for more folders; a module
-    /// may come from one folder only. Modules that are only dependencies or components of others need not be enabled.
+    /// may come from one folder only; the same folder given again (in any spelling) counts once. Modules that are only
+    /// dependencies or components of others need not be enabled. Only regular files are copied, at most 16 MiB each
+    /// and 64 MiB in all; a symbolic link must resolve inside the folder (a link to a directory inside a module is
+    /// left out, since it could loop).
     /// </remarks>
     /// <param name="builder">The resource builder.</param>
     /// <param name="source">The folder, absolute or relative to the AppHost's directory.</param>
@@ -61,7 +64,8 @@ public static partial class ProsodyBuilderExtensions
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="ArgumentException">The folder holds no module; a module in it has a name Prosody cannot
     /// load or one starting with <c>mod_aspire_</c> (reserved for this integration's modules); a module is in two
-    /// folders; a name in <paramref name="enable"/> is invalid or not a module of this folder.</exception>
+    /// folders; a name in <paramref name="enable"/> is invalid or not a module of this folder; an entry to copy is a
+    /// symbolic link out of the folder or to nothing, a FIFO, socket or device, or too large.</exception>
     [AspireExport]
     public static IResourceBuilder<ProsodyResource> WithModuleFiles(this IResourceBuilder<ProsodyResource> builder, string source, params string[] enable)
     {
@@ -69,7 +73,7 @@ public static partial class ProsodyBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(source);
         ArgumentNullException.ThrowIfNull(enable);
         var names = enable.Select(m => ProsodyValidation.ModuleName(m, nameof(enable))).ToArray();
-        var folder = Path.GetFullPath(source, builder.ApplicationBuilder.AppHostDirectory);
+        var folder = ProsodyModuleFolders.Normalize(Path.GetFullPath(source, builder.ApplicationBuilder.AppHostDirectory));
         var settings = builder.Resource.Settings;
 
         // Checked now so that a wrong path or name fails the app model; copied when the container is created.

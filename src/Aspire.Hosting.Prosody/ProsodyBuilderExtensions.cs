@@ -2,6 +2,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody;
 using Aspire.Hosting.Prosody.Commands;
 using Aspire.Hosting.Prosody.Configuration;
+using Aspire.Hosting.Prosody.Tls;
 using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Metrics;
 using Aspire.Hosting.Prosody.Publishing;
@@ -85,6 +86,13 @@ public static partial class ProsodyBuilderExtensions
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyMetricsForwarder>());
         }
 
+        // Certificates are checked against the final domain once the whole model is known, in both modes.
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            CertificateChecks.CheckAtStart(resource, e.Services);
+            return Task.CompletedTask;
+        });
+
         var prosody = builder.AddResource(resource)
             .WithImage(ProsodyContainerImageTags.Image, ProsodyContainerImageTags.Tag)
             .WithImageRegistry(ProsodyContainerImageTags.Registry)
@@ -104,6 +112,13 @@ public static partial class ProsodyBuilderExtensions
             {
                 ProsodyEndpoints.PublishWithoutProxy(resource);
                 return Task.CompletedTask;
+            });
+            HostPortClashes.Register(builder);
+            prosody.OnBeforeResourceStarted(async (_, e, ct) =>
+            {
+                CertificateChecks.WarnIfExpiringSoon(resource, e.Services);
+                // Parameter values are known only now: a password Prosody cannot accept fails the start, naming it.
+                await ProsodyPasswords.CheckAsync(resource, ct).ConfigureAwait(false);
             });
 
             // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.
@@ -196,6 +211,16 @@ public static partial class ProsodyBuilderExtensions
         foreach (var subdomain in settings.ComponentSubdomains)
         {
             ProsodyValidation.ComponentDomain(subdomain, domain, nameof(domain));
+        }
+
+        using (var certificate = CertificateChecks.Given(builder.Resource))
+        {
+            if (certificate is not null && CertificateChecks.Problem(certificate, domain, DateTimeOffset.UtcNow) is { } problem)
+            {
+                throw new ArgumentException(
+                    $"The certificate given to WithCertificate ('{settings.Certificates!.CertificatePath}') {problem}. Give a certificate for '{domain}', or another domain.",
+                    nameof(domain));
+            }
         }
 
         settings.Domain = domain;

@@ -104,15 +104,31 @@ public class ProsodyArgumentValidationTests
     }
 
     [Theory]
-    [InlineData("xn--bcher-kva.example")]
-    [InlineData("chat.xn--bcher-kva.example")]
     [InlineData("k1--7r8l118.localhost")]
-    public void ADomainProsodyRefusesAsReservedOrPunycodeIsRejected(string domain)
+    [InlineData("ab--cd.example")]
+    [InlineData("xn--zz.example")]
+    [InlineData("xn--a.example")]
+    [InlineData("xn--bcher-kvb.example")]
+    [InlineData("xn--.example")]
+    [InlineData("chat.xn--bcher-kva-.example")]
+    public void ADomainProsodyRefusesAsReservedOrInvalidPunycodeIsRejected(string domain)
     {
-        // prosodyctl check config calls these incorrectly encoded or invalid host names.
+        // Prosody 13's idna.to_ascii refuses each of these (measured in the image).
         var error = Assert.Throws<ArgumentException>("domain", () => Chat().WithDomain(domain));
         Assert.Contains("third and fourth", error.Message);
-        Assert.DoesNotContain("written in punycode", error.Message);
+        Assert.Contains("valid punycode", error.Message);
+    }
+
+    [Theory]
+    [InlineData("xn--bcher-kva.example")]
+    [InlineData("chat.xn--bcher-kva.example")]
+    [InlineData("xn--p1ai")]
+    [InlineData("xn--9ca.xn--4ca.example")]
+    public void APunycodeDomainProsodyAcceptsIsAccepted(string domain)
+    {
+        // Prosody 13's idna.to_ascii and jid.prep keep each of these as written (measured in the image).
+        Assert.Equal(domain, Chat().WithDomain(domain).Resource.Domain);
+        Assert.Equal("xn--9ca", Chat().WithDomain(domain).WithMultiUserChat("xn--9ca").Resource.Settings.MultiUserChat!.Subdomain);
     }
 
     [Theory]
@@ -218,9 +234,9 @@ public class ProsodyArgumentValidationTests
     [Fact]
     public void ASubdomainWithHyphensInPositionsThreeAndFourIsRejected()
     {
-        Assert.Throws<ArgumentException>("subdomain", () => Chat().WithMultiUserChat("xn--rooms"));
+        Assert.Throws<ArgumentException>("subdomain", () => Chat().WithMultiUserChat("xn--rooms-"));
         Assert.Throws<ArgumentException>("subdomain", () => Chat().WithFileShare("ab--c"));
-        Assert.Throws<ArgumentException>("subdomain", () => Chat().AddExternalComponent("bot", subdomain: "xn--bot"));
+        Assert.Throws<ArgumentException>("subdomain", () => Chat().AddExternalComponent("bot", subdomain: "xn--zz"));
     }
 
     [Fact]

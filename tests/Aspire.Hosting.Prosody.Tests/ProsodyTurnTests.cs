@@ -146,6 +146,36 @@ public class ProsodyTurnTests
     [InlineData("198.51.100.4 --cli-password=x", 64)]
     [InlineData("$(touch /tmp/pwned)", 64)]
     [InlineData("turn.example.com", 64)]
+    [InlineData("::", 0)]
+    [InlineData("::1", 0)]
+    [InlineData("1::", 0)]
+    [InlineData("fe80::1:2:3:4:5:6", 0)]
+    [InlineData("2001:DB8:0:0:0:0:0:7", 0)]
+    [InlineData("::ffff:192.0.2.1", 0)]
+    [InlineData("0.0.0.0", 0)]
+    [InlineData("255.255.255.255", 0)]
+    [InlineData("::::", 64)]
+    [InlineData(":::", 64)]
+    [InlineData(":", 64)]
+    [InlineData(":1", 64)]
+    [InlineData("1:", 64)]
+    [InlineData("1::2::3", 64)]
+    [InlineData("1:2:3:4:5:6:7", 64)]
+    [InlineData("1:2:3:4:5:6:7:8:9", 64)]
+    [InlineData("1::2:3:4:5:6:7:8", 64)]
+    [InlineData("12345::1", 64)]
+    [InlineData("::ffff:192.0.2.256", 64)]
+    [InlineData("::ffff:1.2.3", 64)]
+    [InlineData("1.2.3:4::", 64)]
+    [InlineData("256.1.1.1", 64)]
+    [InlineData("1.2.3", 64)]
+    [InlineData("1.2.3.4.5", 64)]
+    [InlineData("01.2.3.4", 64)]
+    [InlineData("1..3.4", 64)]
+    [InlineData(".1.2.3", 64)]
+    [InlineData("1.2.3.4.", 64)]
+    [InlineData("1.2.3.4*", 64)]
+    [InlineData("-1.2.3.4", 64)]
     public async Task TheCoturnScriptAcceptsOnlyAnIpAddressFromTheDeployment(string address, int expectedExit)
     {
         var turn = new CoturnResource("t", new ParameterResource("s", _ => "x", secret: true))
@@ -166,7 +196,7 @@ public class ProsodyTurnTests
         await shell.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(expectedExit, shell.ExitCode);
-        Assert.Equal(expectedExit == 0 ? "" : "The TURN external address must be an IP address.\n", error);
+        Assert.Equal(expectedExit == 0 ? "" : "The TURN external address must be an IP address (the a parameter), such as 203.0.113.7 or 2001:db8::7.\n", error);
     }
 
     [Fact]

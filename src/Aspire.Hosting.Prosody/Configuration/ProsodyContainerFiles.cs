@@ -48,23 +48,18 @@ internal static class ProsodyContainerFiles
         new ContainerFile { Name = "entrypoint.sh", Contents = EmbeddedResources.Read("entrypoint.sh"), Mode = ExecutableFile },
     ];
 
-    /// <summary>A module of a folder: its <c>mod_x.lua</c>, or its whole directory (templates and libraries included).</summary>
-    private static ContainerFileSystemItem FolderModule(ProsodyModuleSource module) =>
-        module.IsDirectory ? CopiedDirectory(new DirectoryInfo(module.Path)) : CopiedFile(new FileInfo(module.Path));
+    /// <summary>A module of a folder: its <c>mod_x.lua</c>, or its whole directory (templates and libraries included), as checked by the scan.</summary>
+    private static ContainerFileSystemItem FolderModule(ProsodyModuleSource module) => Copied(module.Entry);
 
-    private static ContainerDirectory CopiedDirectory(DirectoryInfo directory) => new()
+    private static ContainerFileSystemItem Copied(ProsodyModuleEntry entry) => entry switch
     {
-        Name = directory.Name,
-        Entries = directory.EnumerateFileSystemInfos()
-            // Hidden entries are tooling (editor and VCS files); linked directories could loop.
-            .Where(entry => !entry.Name.StartsWith('.') && !(entry is DirectoryInfo && entry.LinkTarget is not null))
-            .OrderBy(entry => entry.Name, StringComparer.Ordinal)
-            .Select(entry => entry is DirectoryInfo subdirectory ? (ContainerFileSystemItem)CopiedDirectory(subdirectory) : CopiedFile((FileInfo)entry))
-            .ToArray(),
+        ProsodyModuleDirectory directory => new ContainerDirectory { Name = directory.Name, Entries = [.. directory.Entries.Select(Copied)] },
+        // An empty file is written from its contents and never opened (see ProsodyModuleFolders).
+        ProsodyModuleFile { Length: 0 } file => new ContainerFile { Name = file.Name, Contents = "", Mode = ReadableFile },
+        // The source path, not the contents: the orchestrator and the publish context read the file's bytes as they are.
+        ProsodyModuleFile file => new ContainerFile { Name = file.Name, SourcePath = file.SourcePath, Mode = ReadableFile },
+        _ => throw new NotSupportedException(entry.GetType().Name),
     };
-
-    // The source path, not the contents: the orchestrator and the publish context read the file's bytes as they are.
-    private static ContainerFile CopiedFile(FileInfo file) => new() { Name = file.Name, SourcePath = file.FullName, Mode = ReadableFile };
 
     /// <summary>
     /// Prosody finds <c>{domain}.crt</c> and <c>{domain}.key</c> by name; the key must be readable by its uid. Publish

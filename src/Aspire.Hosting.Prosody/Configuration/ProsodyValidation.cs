@@ -11,12 +11,12 @@ internal static partial class ProsodyValidation
     public static string Domain(string? domain, string paramName)
     {
         ArgumentException.ThrowIfNullOrEmpty(domain, paramName);
-        if (domain.Length > 253 || !DomainPattern().IsMatch(domain))
+        if (!IsDnsName(domain))
         {
             throw new ArgumentException(
                 $"'{Printable(domain)}' is not a valid XMPP domain. Use a DNS name of lowercase ASCII letters, digits, hyphens and dots, " +
-                "such as 'chat.example.com', or 'chat.dev.localhost' for local development. No label may have '-' as its third and fourth characters: " +
-                "Prosody refuses punycode ('xn--') names and other reserved labels.",
+                "such as 'chat.example.com', or 'chat.dev.localhost' for local development. A label with '-' as its third and fourth characters must be " +
+                "an internationalized name in valid punycode ('xn--bcher-kva' for 'bücher'): Prosody refuses any other.",
                 paramName);
         }
 
@@ -71,11 +71,11 @@ internal static partial class ProsodyValidation
     public static string Subdomain(string? label, string paramName)
     {
         ArgumentException.ThrowIfNullOrEmpty(label, paramName);
-        if (!LabelPattern().IsMatch(label))
+        if (!LabelPattern().IsMatch(label) || !IsLabelProsodyAccepts(label))
         {
             throw new ArgumentException(
                 $"'{Printable(label)}' is not a valid subdomain label. Use one DNS label of lowercase letters, digits and hyphens, such as 'conference', " +
-                "without '-' as its third and fourth characters (Prosody refuses punycode 'xn--' labels).",
+                "without '-' as its third and fourth characters unless it is an internationalized name in valid punycode ('xn--…'), which is all Prosody accepts there.",
                 paramName);
         }
 
@@ -146,7 +146,7 @@ internal static partial class ProsodyValidation
         // Only an IP address in its own canonical text counts: the parser also accepts a "%zone" suffix of any
         // characters, and this value reaches coturn's shell command.
         var isIp = System.Net.IPAddress.TryParse(address, out var ip) && ip.ToString() == address;
-        if (!isIp && (address.Length > 253 || !DomainPattern().IsMatch(address)))
+        if (!isIp && !IsDnsName(address))
         {
             throw new ArgumentException(
                 $"'{Printable(address)}' is neither an IP address nor a lowercase DNS name. Give the address clients use to reach the server, such as 'turn.example.com' or '203.0.113.7'.",
@@ -190,14 +190,45 @@ internal static partial class ProsodyValidation
     }
 
     /// <summary>Shows control characters in an error message instead of letting them break the message.</summary>
-    private static string Printable(string value) =>
+    internal static string Printable(string value) =>
         string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
-    // "(?!..--)": Prosody (IDNA 2008) refuses labels with hyphens in positions 3 and 4, punycode "xn--" included.
-    [GeneratedRegex(@"^(?=.{1,253}\z)(?!..--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.(?!..--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\z", RegexOptions.CultureInvariant)]
+    /// <summary>A lowercase ASCII DNS name whose every label Prosody's IDNA check (<c>idna.to_ascii</c>) accepts.</summary>
+    private static bool IsDnsName(string value) =>
+        value.Length <= 253 && DomainPattern().IsMatch(value) && value.Split('.').All(IsLabelProsodyAccepts);
+
+    /// <summary>
+    /// Prosody (IDNA 2008) refuses labels with hyphens in positions 3 and 4, except A-labels: "xn--" followed by
+    /// punycode that decodes to a valid internationalized label and encodes back to the same text. Measured against
+    /// Prosody 13's <c>idna.to_ascii</c>: xn--bcher-kva, xn--p1ai, xn--9ca pass; xn--zz, xn--a, xn--bcher-kvb, ab--cd fail.
+    /// </summary>
+    private static bool IsLabelProsodyAccepts(string label)
+    {
+        if (label.Length < 4 || label[2] != '-' || label[3] != '-')
+        {
+            return true;
+        }
+
+        if (!label.StartsWith("xn--", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            var idn = new System.Globalization.IdnMapping { UseStd3AsciiRules = true };
+            return idn.GetAscii(idn.GetUnicode(label)) == label;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^(?=.{1,253}\z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex DomainPattern();
 
-    [GeneratedRegex(@"^(?!..--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex LabelPattern();
 
     [GeneratedRegex(@"^(?!.*--)[A-Za-z][A-Za-z0-9-]*(?<!-)\z", RegexOptions.CultureInvariant)]

@@ -20,8 +20,10 @@ if [ "${1:-}" = "--supervise" ]; then
 			wait "$child" 2>/dev/null || :
 			exit 0
 		fi
-		if [ "$status" = 0 ]; then
-			exit 0
+		# 0 is a clean stop; 78 is a configuration Prosody can never run with (such as a password it cannot accept),
+		# which a restart would only repeat.
+		if [ "$status" = 0 ] || [ "$status" = 78 ]; then
+			exit "$status"
 		fi
 		restarts=$((restarts + 1))
 		# A server that ran for a minute gets restarted at once; one that keeps failing waits up to 30 s.
@@ -54,13 +56,52 @@ if [ -n "${ASPIRE_TLS_CERTIFICATE:-}" ] || [ -n "${ASPIRE_TLS_KEY:-}" ]; then
 	fi
 	mkdir -p "$certs"
 	umask 027
-	printf '%s\n' "$ASPIRE_TLS_CERTIFICATE" > "$certs/aspire-tls.crt"
-	printf '%s\n' "$ASPIRE_TLS_KEY" > "$certs/aspire-tls.key"
+	# PEM as it is, or base64 of the PEM: one line, which survives env files and tools that read a value per line.
+	pem() { case "$1" in *-----BEGIN*) printf '%s\n' "$1";; *) printf '%s' "$1" | tr -d ' \t\r\n' | base64 -d 2>/dev/null || :;; esac; }
+	pem "$ASPIRE_TLS_CERTIFICATE" > "$certs/aspire-tls.crt"
+	pem "$ASPIRE_TLS_KEY" > "$certs/aspire-tls.key"
 	chgrp prosody "$certs" "$certs/aspire-tls.crt" "$certs/aspire-tls.key"
 	chmod 0644 "$certs/aspire-tls.crt"
 	chmod 0640 "$certs/aspire-tls.key"
 	umask 022
 	unset ASPIRE_TLS_CERTIFICATE ASPIRE_TLS_KEY
+	# Checked with LuaSec, which the image has for Prosody (openssl's command may not be there): a certificate
+	# Prosody cannot use stops the container now, naming the parameter, instead of a Lua error or a server nobody
+	# can sign in to. A certificate that expires within 30 days only warns.
+	if command -v lua >/dev/null 2>&1; then
+		if ! problem=$(lua - "$certs/aspire-tls.crt" "$certs/aspire-tls.key" "${PROSODY_VIRTUAL_HOSTS:-}" 2>&1 <<'LUA'
+local ok, ssl = pcall(require, "ssl")
+if not ok then os.exit(0) end
+local crt, key, hosts = arg[1], arg[2], arg[3]
+local function fail(message) io.write(message) os.exit(1) end
+local file = assert(io.open(crt)); local text = file:read("a"); file:close()
+local loaded, cert = pcall(ssl.loadcertificate, text)
+if not text:find("-----BEGIN CERTIFICATE-----", 1, true) or not loaded or not cert then
+	fail("certificate: the {name}-tls-certificate parameter (ASPIRE_TLS_CERTIFICATE) is not a PEM certificate (nor base64 of one). Give the chain in PEM, as in chat.crt, or that file base64-encoded on one line.")
+end
+if not cert:validat(os.time()) then
+	fail(("certificate: the {name}-tls-certificate parameter (ASPIRE_TLS_CERTIFICATE) is valid from %s until %s, not now. Give a current certificate."):format(cert:notbefore(), cert:notafter()))
+end
+local context, err = ssl.newcontext({ mode = "server", protocol = "any", certificate = crt, key = key })
+if not context then
+	fail(("key: the {name}-tls-key parameter (ASPIRE_TLS_KEY) is not the PEM private key of the certificate (%s). Give the key that belongs to it, in PEM or base64 of the PEM."):format(tostring(err)))
+end
+local host = hosts:match("^[^,]+")
+package.path = "/usr/lib/?.lua;" .. package.path; package.cpath = "/usr/lib/?.so;" .. package.cpath
+local has_x509, x509 = pcall(function() require "prosody.loader"; return require "prosody.util.x509" end)
+if host and has_x509 and not x509.verify_identity(host, "xmpp-client", cert) then
+	fail(("certificate: the {name}-tls-certificate parameter (ASPIRE_TLS_CERTIFICATE) does not name the domain %s. Give a certificate for it (or a wildcard over it)."):format(host))
+end
+if not cert:validat(os.time() + 30 * 86400) then
+	io.stderr:write(("aspire: warning: the TLS certificate expires on %s, within 30 days. Renew it.\n"):format(cert:notafter()))
+end
+LUA
+		); then
+			echo "aspire: the TLS $problem" >&2
+			exit 78
+		fi
+		if [ -n "$problem" ]; then echo "$problem" >&2; fi
+	fi
 fi
 
 # Prosody requires encryption before it accepts a password: without any certificate nobody could sign in, so a

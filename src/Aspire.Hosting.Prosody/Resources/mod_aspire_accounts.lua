@@ -11,6 +11,7 @@
 
 local usermanager = require "core.usermanager";
 local jid_split = require "util.jid".split;
+local saslprep = require "util.encodings".stringprep.saslprep;
 
 local host = module.host;
 local retry_seconds = 5;
@@ -33,6 +34,14 @@ local function provision()
 		local password = os.getenv(account.variable);
 		if not password or password == "" then
 			module:log("error", "No password for %s@%s: the environment variable %s is not set", account.username, host, account.variable);
+		elseif not saslprep(password) then
+			-- No retry can help: nobody could ever sign in with it. Stop, naming the account and the fix, instead of
+			-- a Healthy server that logs the same failure every few seconds.
+			module:log("error", "The password of %s@%s (environment variable %s) fails SASLprep (an empty value, a control character such as a line break, "
+				.. "or another character passwords may not hold): Prosody can never accept it. Give the account's password parameter another value.",
+				account.username, host, account.variable);
+			prosody.shutdown("aspire: a password Prosody cannot accept", 78);
+			return false;
 		else
 			local ok, err;
 			if usermanager.user_exists(account.username, host) then

@@ -17,6 +17,22 @@ internal static class CoturnCommandLine
     public const string ExternalAddressVariable = "TURN_EXTERNAL_IP";
     public const int ListeningPort = 3478;
 
+    /// <summary>
+    /// POSIX shell functions that accept exactly an IPv4 address (four decimal octets up to 255, no leading zeros)
+    /// or an IPv6 address (hex groups of up to four digits, eight of them or fewer with one "::", an IPv4 address
+    /// last), and nothing the shell could split or expand: coturn would otherwise take "::::" and fail later.
+    /// Each runs in a subshell, so the field splitting it sets up stays local.
+    /// </summary>
+    public const string IpCheck =
+        "v4() ( case \"$1\" in ''|*[!0-9.]*|.*|*.|*..*) exit 1;; esac; IFS=.; set -f; set -- $1; [ $# -eq 4 ] || exit 1; " +
+        "for o; do case \"$o\" in ????*|0?*) exit 1;; esac; [ \"$o\" -le 255 ] || exit 1; done );" +
+        " v6() ( a=\"$1\"; case \"$a\" in ''|*[!0-9A-Fa-f:.]*|*:::*|*::*::*|:[!:]*|*[!:]:) exit 1;; esac;" +
+        " case \"$a\" in *.*) v4 \"${a##*:}\" || exit 1; a=\"${a%:*}:0:0\";; esac;" +
+        " case \"$a\" in *::*) c=7;; *) c=8;; esac; IFS=:; set -f; set -- $a; g=0;" +
+        " for x; do case \"$x\" in '') ;; ?????*|*[!0-9A-Fa-f]*) exit 1;; *) g=$((g + 1));; esac; done;" +
+        " if [ $c = 7 ]; then [ $g -le 7 ]; else [ $g -eq 8 ]; fi );" +
+        " ip() { case \"$1\" in *:*) v6 \"$1\";; *) v4 \"$1\";; esac; };";
+
     public static string Script(CoturnResource turn, string realm, string? externalAddress)
     {
         var arguments = new List<string>
@@ -44,8 +60,8 @@ internal static class CoturnCommandLine
         // coturn 4.6.1 has no SIGTERM handler, so as PID 1 it would ignore a stop: the shell stays PID 1 and forwards it.
         // A deployment's address arrives at start, so the script itself refuses anything but IP address characters
         // (which also leaves nothing for the shell to split or expand in the unquoted option).
-        var checkAddress = externalAddress is null && turn.ExternalAddressParameter is not null
-            ? $"case \"${ExternalAddressVariable}\" in ''|*[!0-9A-Fa-f:.]*) echo 'The TURN external address must be an IP address.' >&2; exit 64;; esac;"
+        var checkAddress = externalAddress is null && turn.ExternalAddressParameter is { } parameter
+            ? $"{IpCheck} ip \"${ExternalAddressVariable}\" || {{ echo 'The TURN external address must be an IP address (the {parameter.Name} parameter), such as 203.0.113.7 or 2001:db8::7.' >&2; exit 64; }};"
             : null;
         return string.Join(' ', new[]
         {

@@ -1,0 +1,92 @@
+using Aspire.Hosting.Prosody.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aspire.Hosting.Prosody.Tests;
+
+/// <summary>
+/// Host-port clashes: two endpoints of the app model on one fixed host port and protocol are refused when the app
+/// starts (the only moment the whole model is known), naming both, instead of failing with "address already in use".
+/// </summary>
+public class HostileInputPortTests
+{
+    private static InvalidOperationException? Clash(IDistributedApplicationBuilder builder)
+    {
+        using var app = builder.Build();
+        app.DecideAtStart();
+        return Record.Exception(() => HostPortClashes.Check(app.Services.GetRequiredService<DistributedApplicationModel>())) as InvalidOperationException;
+    }
+
+    [Fact]
+    public void ResourcesWithoutFixedPortsDoNotClash()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat").WithFederation().WithTurnServer();
+        builder.AddProsody("peer").WithFederation();
+
+        Assert.Null(Clash(builder));
+    }
+
+    [Fact]
+    public void TwoProsodyResourcesOnOneClientPortAreRefusedNamingBoth()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat", port: 15222);
+        builder.AddProsody("peer", port: 15222);
+
+        var error = Clash(builder);
+
+        Assert.NotNull(error);
+        Assert.Contains("host port 15222/tcp", error.Message);
+        Assert.Contains("'chat' endpoint 'c2s'", error.Message);
+        Assert.Contains("'peer' endpoint 'c2s'", error.Message);
+        Assert.Contains("let Aspire choose", error.Message);
+    }
+
+    [Fact]
+    public void AClashAmongOneResourcesEndpointsSetThroughWithEndpointIsRefused()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat", port: 15222).WithEndpoint("http", e => e.Port = 15222);
+
+        var error = Clash(builder);
+
+        Assert.NotNull(error);
+        Assert.Contains("'chat' endpoint 'c2s' and by 'chat' endpoint 'http'", error.Message);
+    }
+
+    [Fact]
+    public void TurnOnTheClientPortIsRefused()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat", port: 15222).WithTurnServer(port: 15222);
+
+        var error = Clash(builder);
+
+        Assert.NotNull(error);
+        Assert.Contains("'chat' endpoint 'c2s'", error.Message);
+        Assert.Contains("'chat-turn' endpoint", error.Message);
+    }
+
+    [Fact]
+    public void FederationOnAPortAnotherContainerHoldsIsRefused()
+    {
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat").WithFederation(port: 15269);
+        builder.AddContainer("other", "example/other").WithEndpoint(port: 15269, targetPort: 80, name: "web");
+
+        var error = Clash(builder);
+
+        Assert.NotNull(error);
+        Assert.Contains("'chat' endpoint 's2s' and by 'other' endpoint 'web'", error.Message);
+    }
+
+    [Fact]
+    public void TheSamePortNumberOverTcpAndUdpIsNoClash()
+    {
+        // coturn listens on its port over both, as every TURN server does.
+        var builder = TestModel.CreateBuilder();
+        builder.AddProsody("chat", port: 15222).WithTurnServer(port: 13478);
+
+        Assert.Null(Clash(builder));
+    }
+}
