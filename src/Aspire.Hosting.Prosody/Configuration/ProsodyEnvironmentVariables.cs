@@ -13,11 +13,16 @@ namespace Aspire.Hosting.Prosody.Configuration;
 /// </remarks>
 internal static class ProsodyEnvironmentVariables
 {
-    public static IReadOnlyList<KeyValuePair<string, object>> Create(ProsodyConfiguration configuration)
+    /// <param name="configuration">The decisions to render.</param>
+    /// <param name="httpsLinksWork">Run mode: whether links on the published <c>https</c> endpoint, named by the domain,
+    /// work on the developer's machine (the certificate Aspire gives the resource names the domain, under
+    /// <c>.localhost</c>); otherwise they use the published <c>http</c> endpoint.</param>
+    public static IReadOnlyList<KeyValuePair<string, object>> Create(ProsodyConfiguration configuration, bool httpsLinksWork = false)
     {
         var variables = new Variables();
         AddServer(variables, configuration);
         AddFeatures(variables, configuration);
+        AddExternalUrl(variables, configuration, httpsLinksWork);
         AddStorage(variables, configuration);
         AddTurn(variables, configuration);
         AddSecrets(variables, configuration);
@@ -64,11 +69,18 @@ internal static class ProsodyEnvironmentVariables
             // The image's template only turns certificate-based s2s authentication off for the literal "0".
             variables.Add("PROSODY_S2S_SECURE_AUTH", "0");
         }
+    }
 
-        if (configuration.UsesPublishedHttpUrl && (configuration.FileShare is not null))
+    private static void AddExternalUrl(Variables variables, ProsodyConfiguration configuration, bool httpsLinksWork)
+    {
+        if (configuration.ExternalUrl != ProsodyExternalUrl.FromEnvironment)
         {
-            variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.PublishedHttpUrl);
+            return;
         }
+
+        variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.IsRunMode
+            ? (object)(httpsLinksWork ? configuration.PublishedHttpsUrl : configuration.PublishedHttpUrl)
+            : configuration.PublicUrlParameter);
     }
 
     private static void AddStorage(Variables variables, ProsodyConfiguration configuration)

@@ -48,6 +48,18 @@ internal static class AspireServerCertificate
 #pragma warning restore ASPIRECERTIFICATES001
 
     /// <summary>
+    /// Run mode: whether <c>https://{domain}:{published port}/</c> works on the developer's machine: Prosody serves
+    /// HTTPS with the certificate Aspire gives the resource, that certificate names the domain (Prosody refuses TLS
+    /// names it does not host, such as <c>localhost</c>), and the domain is under <c>.localhost</c>, which browsers
+    /// and most desktops' resolvers send to this machine.
+    /// </summary>
+    public static bool ServesDomainOnThisMachine(ProsodyResource resource, Configuration.ProsodyConfiguration configuration, IServiceProvider services) =>
+        configuration.UsesAspireServerCertificate
+        && configuration.Domain.EndsWith(".localhost", StringComparison.Ordinal)
+        && Find(resource, services) is { } certificate
+        && NamesDomain(certificate, configuration.Domain);
+
+    /// <summary>
     /// Whether clients that check the name find <paramref name="domain"/> in it. The developer certificate names
     /// <c>localhost</c>, <c>*.dev.localhost</c> and <c>*.dev.internal</c>; a wildcard covers one label only.
     /// </summary>
