@@ -5,7 +5,6 @@ using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Metrics;
 using Aspire.Hosting.Prosody.Publishing;
-using Aspire.Hosting.Prosody.Tls;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -148,9 +147,7 @@ public static partial class ProsodyBuilderExtensions
         return builder
             .WithEnvironment(context =>
             {
-                var configuration = ProsodyConfiguration.For(resource);
-                var httpsLinksWork = configuration.IsRunMode && AspireServerCertificate.ServesDomainOnThisMachine(resource, configuration, context.ExecutionContext.Services);
-                foreach (var (variable, value) in ProsodyEnvironmentVariables.Create(configuration, httpsLinksWork))
+                foreach (var (variable, value) in ProsodyEnvironmentVariables.Create(ProsodyConfiguration.For(resource)))
                 {
                     context.EnvironmentVariables[variable] = value;
                 }

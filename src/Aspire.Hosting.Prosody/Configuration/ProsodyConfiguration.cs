@@ -24,6 +24,12 @@ internal sealed class ProsodyConfiguration
     /// <summary>Carries the HTTP endpoint's URL as clients reach it, for the links Prosody hands out.</summary>
     public const string HttpExternalUrlVariable = "ASPIRE_HTTP_EXTERNAL_URL";
 
+    /// <summary>
+    /// Run mode: the <c>https</c> endpoint's URL named by the domain, set only when the certificate Aspire gives the
+    /// resource names the domain; it wins over <see cref="HttpExternalUrlVariable"/>.
+    /// </summary>
+    public const string HttpsExternalUrlVariable = "ASPIRE_HTTPS_EXTERNAL_URL";
+
     /// <summary>The module, shipped with this package, that creates the app model's accounts at start.</summary>
     public const string AccountsModule = "aspire_accounts";
 

@@ -13,16 +13,12 @@ namespace Aspire.Hosting.Prosody.Configuration;
 /// </remarks>
 internal static class ProsodyEnvironmentVariables
 {
-    /// <param name="configuration">The decisions to render.</param>
-    /// <param name="httpsLinksWork">Run mode: whether links on the published <c>https</c> endpoint, named by the domain,
-    /// work on the developer's machine (the certificate Aspire gives the resource names the domain, under
-    /// <c>.localhost</c>); otherwise they use the published <c>http</c> endpoint.</param>
-    public static IReadOnlyList<KeyValuePair<string, object>> Create(ProsodyConfiguration configuration, bool httpsLinksWork = false)
+    public static IReadOnlyList<KeyValuePair<string, object>> Create(ProsodyConfiguration configuration)
     {
         var variables = new Variables();
         AddServer(variables, configuration);
         AddFeatures(variables, configuration);
-        AddExternalUrl(variables, configuration, httpsLinksWork);
+        AddExternalUrl(variables, configuration);
         AddStorage(variables, configuration);
         AddTurn(variables, configuration);
         AddSecrets(variables, configuration);
@@ -71,16 +67,19 @@ internal static class ProsodyEnvironmentVariables
         }
     }
 
-    private static void AddExternalUrl(Variables variables, ProsodyConfiguration configuration, bool httpsLinksWork)
+    /// <summary>
+    /// Run mode: the published <c>http</c> endpoint; the HTTPS certificate callback adds
+    /// <see cref="ProsodyConfiguration.HttpsExternalUrlVariable"/>, which wins, when links on the <c>https</c> endpoint
+    /// work. Publish mode: the public URL's parameter.
+    /// </summary>
+    private static void AddExternalUrl(Variables variables, ProsodyConfiguration configuration)
     {
         if (configuration.ExternalUrl != ProsodyExternalUrl.FromEnvironment)
         {
             return;
         }
 
-        variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.IsRunMode
-            ? (object)(httpsLinksWork ? configuration.PublishedHttpsUrl : configuration.PublishedHttpUrl)
-            : configuration.PublicUrlParameter);
+        variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.IsRunMode ? configuration.PublishedHttpUrl : configuration.PublicUrlParameter);
     }
 
     private static void AddStorage(Variables variables, ProsodyConfiguration configuration)

@@ -43,7 +43,7 @@ internal static partial class ProsodyValidation
         }
 
         var text = url.GetLeftPart(UriPartial.Path);
-        if (url.OriginalString.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) || text.Any(c => c is < '!' or > '~' or '"' or '\\' or '\'' or '<' or '>'))
+        if (url.OriginalString.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '<' or '>' or '`') || text.Any(c => c is < '!' or > '~' or '"' or '\\' or '\'' or '<' or '>'))
         {
             throw new ArgumentException($"'{Printable(url.OriginalString)}' holds spaces, control characters, quotes or non-ASCII characters (use the punycode form of an international name). {Fix}", paramName);
         }

@@ -48,16 +48,11 @@ internal static class AspireServerCertificate
 #pragma warning restore ASPIRECERTIFICATES001
 
     /// <summary>
-    /// Run mode: whether <c>https://{domain}:{published port}/</c> works on the developer's machine: Prosody serves
-    /// HTTPS with the certificate Aspire gives the resource, that certificate names the domain (Prosody refuses TLS
-    /// names it does not host, such as <c>localhost</c>), and the domain is under <c>.localhost</c>, which browsers
-    /// and most desktops' resolvers send to this machine.
+    /// Run mode, for a certificate that names the domain: whether <c>https://{domain}:{published port}/</c> reaches
+    /// this machine. A name under <c>.localhost</c> does in browsers and with most desktops' resolvers (RFC 6761);
+    /// Prosody refuses TLS names it does not host, such as <c>localhost</c>, so there is no other name to use.
     /// </summary>
-    public static bool ServesDomainOnThisMachine(ProsodyResource resource, Configuration.ProsodyConfiguration configuration, IServiceProvider services) =>
-        configuration.UsesAspireServerCertificate
-        && configuration.Domain.EndsWith(".localhost", StringComparison.Ordinal)
-        && Find(resource, services) is { } certificate
-        && NamesDomain(certificate, configuration.Domain);
+    public static bool LinksWorkOnThisMachine(string domain) => domain.EndsWith(".localhost", StringComparison.Ordinal);
 
     /// <summary>
     /// Whether clients that check the name find <paramref name="domain"/> in it. The developer certificate names
