@@ -29,10 +29,8 @@ public sealed partial class PublicUrlsAndRegistrationFunctionalTests
         await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
 
         // https named by the domain when the certificate Aspire gives the resource names it; the published http endpoint otherwise.
-        var secure = ServerCertificateTrust.AspireCertificate(chat.Resource) is { } certificate && certificate.MatchesHostname(chat.Resource.Domain);
-        var expected = secure
-            ? new Uri($"https://{chat.Resource.Domain}:{chat.Resource.HttpsEndpoint.Port}/")
-            : new Uri($"http://localhost:{chat.Resource.HttpEndpoint.Port}/");
+        var expected = chat.Resource.PublishedLinkBase();
+        var secure = expected.Scheme == "https";
         Log($"developer certificate names the domain: {secure}; expected base {expected}");
         Assert.NotEqual(5281, chat.Resource.HttpsEndpoint.Port);
 
@@ -41,16 +39,18 @@ public sealed partial class PublicUrlsAndRegistrationFunctionalTests
         var putUrl = new Uri((string)slot.Element(Upload + "put")!.Attribute("url")!);
         Log($"slot: PUT {putUrl}");
         Assert.Equal((expected.Scheme, expected.Host, expected.Port), (putUrl.Scheme, putUrl.Host, putUrl.Port));
-        using (var http = LocalhostClient(chat.Resource))
+        using (var http = chat.Resource.LocalhostHttpClient())
         {
             Assert.Equal("text/plain", await UploadAndDownloadAsync(http, slot, content, "text/plain"));
         }
 
-        // The websocket URL Prosody announces in its log (mod_http's "Serving 'websocket' at …"), and a client that follows it.
+        // The websocket's URL Prosody announces in its log (mod_http's "Serving 'websocket' at https://…/xmpp-websocket"),
+        // and a client that follows it (the same URL as ws:// or wss://).
         var announced = await AnnouncedUrlAsync(app, chat.Resource, "websocket");
         Log($"announced websocket: {announced}");
-        Assert.Equal((secure ? "wss" : "ws", expected.Host, expected.Port), (announced.Scheme, announced.Host, announced.Port));
-        await using var web = await XmppClient.ConnectWebSocketAsync(announced, chat.Resource.ClientOptions("alice", await password.ValueAsync()), Cancel);
+        Assert.Equal((expected.Scheme, expected.Host, expected.Port, "/xmpp-websocket"), (announced.Scheme, announced.Host, announced.Port, announced.AbsolutePath));
+        var websocket = new UriBuilder(announced) { Scheme = secure ? "wss" : "ws" }.Uri;
+        await using var web = await XmppClient.ConnectWebSocketAsync(websocket, chat.Resource.ClientOptions("alice", await password.ValueAsync()), Cancel);
         Assert.Equal("alice@chat.dev.localhost", web.Jid.Bare.ToString());
     }
 
@@ -110,34 +110,6 @@ public sealed partial class PublicUrlsAndRegistrationFunctionalTests
 
     [GeneratedRegex(@"preauth=([A-Za-z0-9_\-]+)")]
     private static partial Regex PreauthToken();
-
-    /// <summary>An HTTP client on this machine that, like a browser, sends names under <c>.localhost</c> to loopback and validates the server's certificate.</summary>
-    private static HttpClient LocalhostClient(ProsodyResource prosody) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, token) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                if (context.DnsEndPoint.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
-                {
-                    await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, token);
-                }
-                else
-                {
-                    await socket.ConnectAsync(context.DnsEndPoint, token);
-                }
-
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ServerCertificateTrust.Validation(prosody) },
-    }) { Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>The URL Prosody's log says it serves an HTTP app at.</summary>
     private static async Task<Uri> AnnouncedUrlAsync(DistributedApplication app, IResource resource, string appName)
