@@ -10,8 +10,8 @@ namespace Aspire.Hosting.ApplicationModel;
 /// (container port 5280) serves the websocket (<c>/xmpp-websocket</c>) and BOSH (<c>/http-bind</c>) endpoints, and
 /// the <c>https</c> endpoint (5281) the same over TLS, with the developer certificate in run mode when there is one.
 /// Apps that reference this resource receive a connection string of the form
-/// <c>Host=…;Port=…;Domain=…</c> and the connection properties <c>Host</c>, <c>Port</c>, <c>Domain</c> and
-/// (while the websocket is on) <c>WebSocketUri</c>.
+/// <c>Host=…;Port=…;Domain=…</c> and the connection properties <c>Host</c>, <c>Port</c>, <c>Domain</c> and,
+/// while the websocket is on, <c>WebSocketUri</c> and <c>SecureWebSocketUri</c>.
 /// </remarks>
 [AspireExport(ExposeProperties = true)]
 public sealed class ProsodyResource : ContainerResource, IResourceWithConnectionString
@@ -69,6 +69,20 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
         ReferenceExpression.Create($"ws://{HttpEndpoint.Property(EndpointProperty.HostAndPort)}/xmpp-websocket");
 
     /// <summary>
+    /// Gets the websocket URI over TLS (<c>wss://</c>) on the <c>https</c> endpoint, named by the XMPP domain, for
+    /// example <c>wss://chat.dev.localhost:61234/xmpp-websocket</c>: Prosody picks its certificate by that name, and
+    /// browsers resolve a name under <c>.localhost</c> to this machine. In a deployment with a literal
+    /// <see cref="ProsodyBuilderExtensions.WithPublicUrl(IResourceBuilder{ProsodyResource}, Uri)"/> it is that URL's
+    /// websocket (<c>wss://chat.example.com/xmpp-websocket</c>).
+    /// </summary>
+    public ReferenceExpression SecureWebSocketUri => Settings.PublicUrl?.Value is string publicUrl && !IsRunMode
+        ? ReferenceExpression.Create($"{(publicUrl.StartsWith("https:", StringComparison.Ordinal) ? "wss" : "ws")}{publicUrl[publicUrl.IndexOf(':', StringComparison.Ordinal)..]}xmpp-websocket")
+        : ReferenceExpression.Create($"wss://{Domain}:{HttpsEndpoint.Property(EndpointProperty.Port)}/xmpp-websocket");
+
+    /// <summary>Gets the HTTPS endpoint (container port 5281): websocket, BOSH and file share over TLS.</summary>
+    public EndpointReference HttpsEndpoint => new(this, HttpsEndpointName);
+
+    /// <summary>
     /// Gets the OpenMetrics endpoint (<c>/metrics</c> on the <c>http</c> endpoint), a scrape target for Prometheus.
     /// It answers only when metrics are on (<see cref="ProsodyBuilderExtensions.WithMetrics"/>), and only to allowed networks.
     /// </summary>
@@ -95,6 +109,11 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
         if (Settings.WebSocket)
         {
             yield return new("WebSocketUri", WebSocketUri);
+            // Only where it is known to lead somewhere: a deployment whose public URL is a parameter gets no guess.
+            if (IsRunMode || Settings.PublicUrl?.Value is not ParameterResource)
+            {
+                yield return new("SecureWebSocketUri", SecureWebSocketUri);
+            }
         }
 
         if (MetricsEnabled)

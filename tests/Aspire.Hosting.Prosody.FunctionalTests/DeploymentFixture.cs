@@ -42,6 +42,12 @@ public sealed class DeploymentFixture : IAsyncLifetime
 
     internal ManifestPlatform Platform { get; private set; } = null!;
 
+    /// <summary>The reverse proxy in front of Prosody's HTTPS port; the deployment's public URL names its port.</summary>
+    internal TcpReverseProxy Proxy { get; private set; } = null!;
+
+    /// <summary>The public URL of Prosody's HTTP services, a deployment parameter (<c>WithPublicUrl</c>).</summary>
+    public string PublicUrl => ParameterValues["xmpp-public-url"];
+
     /// <summary>What the readiness probe answered while the database was not there yet, and once it was.</summary>
     public (int Live, int ReadyWithoutDatabase, int ReadyWithDatabase) Probes { get; private set; }
 
@@ -77,7 +83,8 @@ public sealed class DeploymentFixture : IAsyncLifetime
             .WithFileShare()
             .WithMessageArchive(retentionDays: 7)
             .WithTurnServer(port: TurnPort, relayPortMin: RelayPortMin, relayPortMax: RelayPortMax, secret: builder.AddParameter("turn-secret", secret: true))
-            .WithCertificate(Path.Combine(WorkDirectory, "tls.crt"), Path.Combine(WorkDirectory, "tls.key"));
+            .WithCertificate(Path.Combine(WorkDirectory, "tls.crt"), Path.Combine(WorkDirectory, "tls.key"))
+            .WithPublicUrl(builder.AddParameter("xmpp-public-url"));
         xmpp.AddExternalComponent(ComponentName, secret: builder.AddParameter("bridge-secret", secret: true));
     }
 
@@ -116,6 +123,10 @@ public sealed class DeploymentFixture : IAsyncLifetime
         {
             ParameterValues[name] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         }
+
+        // The proxy listens first: its port is the public one, and the deployment parameter names it.
+        Proxy = new TcpReverseProxy(() => Platform.HostPort(ProsodyName, "https"));
+        ParameterValues["xmpp-public-url"] = $"https://{Domain}:{Proxy.Port}/";
 
         var configuration = ParameterValues.ToDictionary(p => $"Parameters:{p.Key}", p => (string?)p.Value);
 
@@ -185,6 +196,11 @@ public sealed class DeploymentFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
         if (Platform is not null)
         {
             await Platform.DisposeAsync();

@@ -86,35 +86,81 @@ public class DeploymentFunctionalTests(DeploymentFixture deployment) : IClassFix
         var getUrl = new Uri((string)slot.Element(Upload + "get")!.Attribute("url")!);
         Log($"slot: PUT {putUrl} GET {getUrl}");
 
-        // A deployment hands out links on Prosody's HTTPS port, on the domain; the platform publishes the port and DNS
-        // points the domain at it. Here the connection goes to the published port, with the URL's host for SNI and Host.
-        Assert.Equal(("https", Domain, 5281), (putUrl.Scheme, putUrl.Host, putUrl.Port));
-        var httpsPort = Platform.HostPort(DeploymentFixture.ProsodyName, "https");
+        // The deployment's public URL (WithPublicUrl, a parameter): links name the reverse proxy's port, not Prosody's 5281.
+        // DNS would point the domain at the proxy; here the connection goes to this machine, with the URL's host for SNI and Host.
+        Assert.Equal(("https", Domain, deployment.Proxy.Port), (putUrl.Scheme, putUrl.Host, putUrl.Port));
+        Assert.StartsWith(deployment.PublicUrl, putUrl.AbsoluteUri, StringComparison.Ordinal);
+        var before = deployment.Proxy.Connections;
         var validations = new List<bool>();
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, token) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(IPAddress.Loopback, httpsPort, token);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    var valid = certificate is not null && deployment.CertificateAuthority.Validates(certificate, Domain);
-                    validations.Add(valid);
-                    return valid;
-                },
-            },
-        }) { Timeout = TimeSpan.FromSeconds(60) };
+        using var http = ThroughThisMachine(validations);
 
         Assert.Equal("text/plain", await UploadAndDownloadAsync(http, slot, content, "text/plain"));
 
         Assert.NotEmpty(validations);
         Assert.All(validations, Assert.True);
+        Assert.True(deployment.Proxy.Connections > before, "The upload did not go through the reverse proxy.");
     }
+
+    [Fact]
+    public async Task TheWebsocketUrlProsodyAnnouncesLeadsThroughTheReverseProxyToAnXmppStream()
+    {
+        deployment.Require();
+
+        // mod_http announces every HTTP app at the public URL: "Serving 'websocket' at https://{domain}:{proxy port}/xmpp-websocket".
+        const string Marker = "Serving 'websocket' at ";
+        var line = Platform.Logs(DeploymentFixture.ProsodyName).Split('\n').FirstOrDefault(l => l.Contains(Marker, StringComparison.Ordinal));
+        Assert.NotNull(line);
+        var announced = new Uri(line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Trim());
+        Log($"announced: {announced}");
+        Assert.Equal(new Uri(new Uri(deployment.PublicUrl), "xmpp-websocket"), announced);
+
+        // A websocket client follows it (as wss://) through the proxy, with the certificate validated, and Prosody opens an XMPP stream.
+        var before = deployment.Proxy.Connections;
+        var validations = new List<bool>();
+        using var invoker = new HttpMessageInvoker(ThroughThisMachineHandler(validations));
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.AddSubProtocol("xmpp");
+        await socket.ConnectAsync(new UriBuilder(announced) { Scheme = "wss" }.Uri, invoker, Cancel);
+        Assert.Equal("xmpp", socket.SubProtocol);
+        await socket.SendAsync(Encoding.UTF8.GetBytes($"<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='{Domain}' version='1.0'/>"),
+            System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, Cancel);
+        var received = new StringBuilder();
+        var buffer = new byte[8192];
+        while (!received.ToString().Contains("</stream:features>", StringComparison.Ordinal))
+        {
+            var result = await socket.ReceiveAsync(buffer, Cancel);
+            Assert.NotEqual(System.Net.WebSockets.WebSocketMessageType.Close, result.MessageType);
+            received.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+        }
+
+        Log($"over the proxy: {received}");
+        Assert.Contains("<mechanisms", received.ToString(), StringComparison.Ordinal);
+        Assert.All(validations, Assert.True);
+        Assert.NotEmpty(validations);
+        Assert.True(deployment.Proxy.Connections > before, "The websocket did not go through the reverse proxy.");
+    }
+
+    /// <summary>An HTTP client that sends every name to this machine (where the platform publishes the proxy), validating the deployment's certificate.</summary>
+    private HttpClient ThroughThisMachine(List<bool> validations) => new(ThroughThisMachineHandler(validations)) { Timeout = TimeSpan.FromSeconds(60) };
+
+    private SocketsHttpHandler ThroughThisMachineHandler(List<bool> validations) => new()
+    {
+        ConnectCallback = async (context, token) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, token);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                var valid = certificate is not null && deployment.CertificateAuthority.Validates(certificate, Domain);
+                validations.Add(valid);
+                return valid;
+            },
+        },
+    };
 
     [Fact]
     public async Task TheExternalComponentConnectsWithItsSecretAndAnImpostorDoesNot()

@@ -13,37 +13,55 @@ internal static class LoadInBandRegistrationProbe
 {
     public sealed record Outcome(bool FeatureAdvertised, string FormAnswer, string RegistrationAnswer)
     {
+        /// <summary>The stream features after STARTTLS, as the server sent them.</summary>
+        public string Features { get; init; } = "";
+
+        /// <summary>The answer to the invitation token (XEP-0401), when one was given.</summary>
+        public string TokenAnswer { get; init; } = "";
+
         public bool RegistrationRefused => RegistrationAnswer.Contains("type='error'", StringComparison.Ordinal) || RegistrationAnswer.Contains("type=\"error\"", StringComparison.Ordinal);
     }
 
-    public static async Task<Outcome> TryAsync(string host, int port, string domain, string userName, string password, CancellationToken cancellationToken)
+    /// <param name="token">An invitation token (XEP-0401, <c>urn:xmpp:pars:0</c> preauth) sent before the registration, or null.</param>
+    public static async Task<Outcome> TryAsync(string host, int port, string domain, string userName, string password, CancellationToken cancellationToken, string? token = null, System.Net.Security.RemoteCertificateValidationCallback? validation = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        var token = timeout.Token;
+        var cancel = timeout.Token;
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync(host, port, token);
+        await tcp.ConnectAsync(host, port, cancel);
         Stream stream = tcp.GetStream();
         var header = $"<?xml version='1.0'?><stream:stream to='{domain}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
 
-        await WriteAsync(stream, header, token);
-        await ReadUntilAsync(stream, "</stream:features>", token);
-        await WriteAsync(stream, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", token);
-        await ReadUntilAsync(stream, "<proceed", token);
-        var tls = new SslStream(stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = domain }, token);
+        await WriteAsync(stream, header, cancel);
+        await ReadUntilAsync(stream, "</stream:features>", cancel);
+        await WriteAsync(stream, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", cancel);
+        await ReadUntilAsync(stream, "<proceed", cancel);
+        var tls = new SslStream(stream, leaveInnerStreamOpen: false, validation ?? ((_, _, _, _) => true));
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = domain }, cancel);
         stream = tls;
 
-        await WriteAsync(stream, header, token);
-        var features = await ReadUntilAsync(stream, "</stream:features>", token);
-        await WriteAsync(stream, "<iq type='get' id='form'><query xmlns='jabber:iq:register'/></iq>", token);
-        var form = await ReadUntilAsync(stream, "</iq>", token, orSelfClosingIqWithId: "form");
+        await WriteAsync(stream, header, cancel);
+        var features = await ReadUntilAsync(stream, "</stream:features>", cancel);
+        var tokenAnswer = "";
+        if (token is not null)
+        {
+            await WriteAsync(stream, $"<iq type='set' id='preauth'><preauth xmlns='urn:xmpp:pars:0' token='{System.Security.SecurityElement.Escape(token)}'/></iq>", cancel);
+            tokenAnswer = await ReadUntilAsync(stream, "</iq>", cancel, orSelfClosingIqWithId: "preauth");
+        }
+
+        await WriteAsync(stream, "<iq type='get' id='form'><query xmlns='jabber:iq:register'/></iq>", cancel);
+        var form = await ReadUntilAsync(stream, "</iq>", cancel, orSelfClosingIqWithId: "form");
         await WriteAsync(stream,
-            $"<iq type='set' id='register'><query xmlns='jabber:iq:register'><username>{userName}</username><password>{password}</password></query></iq>", token);
-        var registration = await ReadUntilAsync(stream, "</iq>", token, orSelfClosingIqWithId: "register");
-        await WriteAsync(stream, "</stream:stream>", token);
+            $"<iq type='set' id='register'><query xmlns='jabber:iq:register'><username>{userName}</username><password>{password}</password></query></iq>", cancel);
+        var registration = await ReadUntilAsync(stream, "</iq>", cancel, orSelfClosingIqWithId: "register");
+        await WriteAsync(stream, "</stream:stream>", cancel);
         await stream.DisposeAsync();
-        return new(features.Contains("http://jabber.org/features/iq-register", StringComparison.Ordinal), Compact(form), Compact(registration));
+        return new(features.Contains("http://jabber.org/features/iq-register", StringComparison.Ordinal), Compact(form), Compact(registration))
+        {
+            Features = features,
+            TokenAnswer = Compact(tokenAnswer),
+        };
     }
 
     private static async Task WriteAsync(Stream stream, string xml, CancellationToken cancellationToken)

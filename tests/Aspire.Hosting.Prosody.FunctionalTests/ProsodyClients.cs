@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
@@ -33,4 +36,41 @@ internal static class ProsodyClients
     /// </summary>
     public static Uri SecureWebSocketUri(this ProsodyResource prosody) =>
         new($"wss://{prosody.Domain}:{prosody.GetEndpoint(ProsodyResource.HttpsEndpointName).Port}/xmpp-websocket");
+
+    /// <summary>
+    /// Run mode: the base of the links Prosody hands out: the https endpoint named by the domain when the certificate
+    /// Aspire gives the resource names it, the published http endpoint otherwise.
+    /// </summary>
+    public static Uri PublishedLinkBase(this ProsodyResource prosody) =>
+        ServerCertificateTrust.AspireCertificate(prosody) is { } certificate && certificate.MatchesHostname(prosody.Domain)
+            ? new Uri($"https://{prosody.Domain}:{prosody.HttpsEndpoint.Port}/")
+            : new Uri($"http://localhost:{prosody.HttpEndpoint.Port}/");
+
+    /// <summary>An HTTP client on this machine that, like a browser, sends names under <c>.localhost</c> to loopback and validates the server's certificate.</summary>
+    public static HttpClient LocalhostHttpClient(this ProsodyResource prosody) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, token) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                if (context.DnsEndPoint.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+                {
+                    await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, token);
+                }
+                else
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, token);
+                }
+
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ServerCertificateTrust.Validation(prosody) },
+    }) { Timeout = TimeSpan.FromSeconds(60) };
 }

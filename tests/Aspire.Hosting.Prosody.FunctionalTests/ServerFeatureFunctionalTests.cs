@@ -80,7 +80,7 @@ public class ServerFeatureFunctionalTests
     }
 
     [Fact]
-    public async Task TheUploadComponentHandsOutUrlsOnThePublishedHttpEndpointRefusesFilesOverTheLimitAndExpiresUploadsAfterTheConfiguredDays()
+    public async Task TheUploadComponentHandsOutUrlsOnAPublishedEndpointRefusesFilesOverTheLimitAndExpiresUploadsAfterTheConfiguredDays()
     {
         var builder = TestApp.CreateBuilder();
         var alicePassword = builder.AddPassword("alice-password");
@@ -98,15 +98,16 @@ public class ServerFeatureFunctionalTests
         var getUrl = new Uri((string)slot.Element(Upload + "get")!.Attribute("url")!);
         Log($"slot: PUT {putUrl} GET {getUrl}");
 
-        // The URLs point at the http endpoint as published on this machine, so a process here can use them.
-        var published = new Uri(chat.Resource.HttpEndpoint.Url);
+        // The URLs point at an endpoint as published on this machine (https named by the domain with the developer
+        // certificate, http otherwise), so a process here can use them.
+        var published = chat.Resource.PublishedLinkBase();
         Assert.All((Uri[])[putUrl, getUrl], url =>
         {
-            Assert.Equal((published.Host, published.Port), (url.Host, url.Port));
+            Assert.Equal((published.Scheme, published.Host, published.Port), (url.Scheme, url.Host, url.Port));
             Assert.StartsWith("/share/", url.AbsolutePath, StringComparison.Ordinal);
         });
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using var http = chat.Resource.LocalhostHttpClient();
         Assert.Equal("text/plain", await UploadAndDownloadAsync(http, slot, content, "text/plain"));
 
         // sizeLimitMegabytes: 1. A 1 MiB file gets a slot, a 2 MiB file does not (Prosody's default limit, 10 MiB, would allow it).

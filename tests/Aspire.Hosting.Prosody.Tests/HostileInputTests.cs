@@ -34,7 +34,7 @@ public partial class HostileInputTests
         new("WithEnabledModules", "modules", ValueKind.ModuleName, (_, chat, v) => chat.WithEnabledModules(v), (g, v) =>
             ExpectList("PROSODY_ENABLE_MODULES", g.Env, new SortedSet<string>(["aspire_accounts", "aspire_health", "http_openmetrics", "websocket", v], StringComparer.Ordinal))),
         new("WithDisabledModules", "modules", ValueKind.ModuleName, (_, chat, v) => chat.WithDisabledModules(v), (g, v) =>
-            ExpectList("PROSODY_DISABLE_MODULES", g.Env, new SortedSet<string>(["dialback", "s2s", v], StringComparer.Ordinal))
+            ExpectList("PROSODY_DISABLE_MODULES", g.Env, new SortedSet<string>(["dialback", "s2s", .. Configuration.ProsodyConfiguration.RegistrationModules, v], StringComparer.Ordinal))
                 .Concat(g.Env.TryGetValue("PROSODY_ENABLE_MODULES", out var enabled) && enabled.Split(',').Contains(v) ? [$"{v} is still enabled"] : [])),
         new("WithRateLimits", "clientToServer", ValueKind.Rate, (_, chat, v) => chat.WithRateLimits(clientToServer: v), (g, v) => Expect("PROSODY_C2S_RATE_LIMIT", v, g.Env)),
         new("WithRateLimits", "serverToServer", ValueKind.Rate, (_, chat, v) => chat.WithRateLimits(serverToServer: v), (g, v) => Expect("PROSODY_S2S_RATE_LIMIT", v, g.Env)),

@@ -19,6 +19,44 @@ public class ProsodyArgumentValidationTests
         chat.WithFederation(port: 25269);
     }
 
+    [Theory]
+    [InlineData("https://chat.example.com", "https://chat.example.com/")]
+    [InlineData("https://chat.example.com:8443/xmpp", "https://chat.example.com:8443/xmpp/")]
+    [InlineData("http://192.0.2.7/", "http://192.0.2.7/")]
+    [InlineData("https://[2001:db8::1]:443/", "https://[2001:db8::1]/")]
+    [InlineData("https://chat.example.com/a]]..--[[b", "https://chat.example.com/a]]..--[[b/")]
+    public void APublicUrlIsKeptWithATrailingSlash(string url, string expected)
+    {
+        var chat = Chat().WithPublicUrl(new Uri(url));
+
+        Assert.Equal(expected, chat.Resource.Settings.PublicUrl?.Value);
+    }
+
+    [Theory]
+    [InlineData("/relative")]
+    [InlineData("ftp://chat.example.com/")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("https://user:secret@chat.example.com/")]
+    [InlineData("https://chat.example.com/?a=b")]
+    [InlineData("https://chat.example.com/#top")]
+    [InlineData("https://chat.example.com/a\"b")]
+    [InlineData("https://bücher.example/")]
+    public void APublicUrlThatIsNotAPlainAbsoluteHttpUrlIsRejectedNamingTheArgumentAndTheFix(string url)
+    {
+        var uri = new Uri(url, UriKind.RelativeOrAbsolute);
+
+        var error = Assert.Throws<ArgumentException>("publicUrl", () => Chat().WithPublicUrl(uri));
+
+        Assert.Contains("https://chat.example.com/", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NullPublicUrlsAreRejected()
+    {
+        Assert.Throws<ArgumentNullException>("publicUrl", () => Chat().WithPublicUrl((Uri)null!));
+        Assert.Throws<ArgumentNullException>("publicUrl", () => Chat().WithPublicUrl((IResourceBuilder<ParameterResource>)null!));
+    }
+
     [Fact]
     public void NullBuildersAreRejected()
     {

@@ -33,6 +33,9 @@ public class ProsodyConfigFileTests
             -- Run mode: the HTTP endpoint is only published on the developer's loopback, so sign-in over ws:// and BOSH is allowed.
             consider_websocket_secure = true
             consider_bosh_secure = true
+            -- Run mode: links (uploads, websocket, modules' pages) point at the endpoints as published on the developer's machine:
+            -- https named by the domain when the certificate names it, plain http otherwise.
+            http_external_url = ENV_ASPIRE_HTTPS_EXTERNAL_URL or ENV_ASPIRE_HTTP_EXTERNAL_URL
             -- Who may read /metrics besides loopback.
             openmetrics_allow_cidr = "0.0.0.0/0"
             -- Run mode: the certificate Aspire gives this resource (the trusted .NET developer certificate), when there is one, serves
@@ -48,6 +51,30 @@ public class ProsodyConfigFileTests
 
             """.ReplaceLineEndings(),
             config);
+    }
+
+    [Fact]
+    public async Task APublicUrlBecomesTheEscapedExternalUrlOfADeploymentAndRunModeKeepsThePublishedEndpoints()
+    {
+        var literal = await ConfigOf(chat => chat.WithPublicUrl(new Uri("https://chat.example.com:8443/xmpp")), DistributedApplicationOperation.Publish);
+        Assert.Contains("http_external_url = \"https://chat.example.com:8443/xmpp/\"\n", literal.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+
+        var fromParameter = await ConfigOf(chat => chat.WithPublicUrl(chat.ApplicationBuilder.AddParameter("public-url")), DistributedApplicationOperation.Publish);
+        Assert.Contains("http_external_url = ENV_ASPIRE_HTTP_EXTERNAL_URL\n", fromParameter.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+
+        var none = await ConfigOf(_ => { }, DistributedApplicationOperation.Publish);
+        Assert.DoesNotContain("http_external_url", none, StringComparison.Ordinal);
+
+        var run = await ConfigOf(chat => chat.WithPublicUrl(new Uri("https://chat.example.com/")));
+        Assert.Contains("http_external_url = ENV_ASPIRE_HTTPS_EXTERNAL_URL or ENV_ASPIRE_HTTP_EXTERNAL_URL\n", run.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("chat.example.com", run, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InviteOnlyRegistrationIsWrittenOnlyWhenAskedFor()
+    {
+        Assert.DoesNotContain("registration", await ConfigOf(_ => { }), StringComparison.Ordinal);
+        Assert.Contains("registration_invite_only = true", await ConfigOf(chat => chat.WithRegistration(ProsodyRegistration.InviteOnly)), StringComparison.Ordinal);
     }
 
     [Fact]

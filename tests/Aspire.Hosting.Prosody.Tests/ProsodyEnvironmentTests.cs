@@ -20,12 +20,12 @@ public class ProsodyEnvironmentTests
         var environment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run);
 
         Assert.Equal(
-            ["ASPIRE_ACCOUNT_1_PASSWORD", "ASPIRE_RESTART_ON_CRASH", "PROSODY_ADMINS", "PROSODY_C2S_RATE_LIMIT", "PROSODY_DISABLE_MODULES", "PROSODY_ENABLE_MODULES", "PROSODY_PLUGIN_PATHS", "PROSODY_STATISTICS", "PROSODY_STATISTICS_INTERVAL", "PROSODY_VIRTUAL_HOSTS"],
+            ["ASPIRE_ACCOUNT_1_PASSWORD", "ASPIRE_HTTP_EXTERNAL_URL", "ASPIRE_RESTART_ON_CRASH", "PROSODY_ADMINS", "PROSODY_C2S_RATE_LIMIT", "PROSODY_DISABLE_MODULES", "PROSODY_ENABLE_MODULES", "PROSODY_PLUGIN_PATHS", "PROSODY_STATISTICS", "PROSODY_STATISTICS_INTERVAL", "PROSODY_VIRTUAL_HOSTS"],
             environment.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("chat.dev.localhost", environment["PROSODY_VIRTUAL_HOSTS"]);
         Assert.Equal("admin@chat.dev.localhost", environment["PROSODY_ADMINS"]);
         Assert.Equal("aspire_accounts,aspire_health,http_openmetrics,websocket", environment["PROSODY_ENABLE_MODULES"]);
-        Assert.Equal("dialback,s2s", environment["PROSODY_DISABLE_MODULES"]);
+        Assert.Equal("dialback,invites,invites_adhoc,invites_register,register,register_ibr,s2s", environment["PROSODY_DISABLE_MODULES"]);
         Assert.Equal("10mb/s", environment["PROSODY_C2S_RATE_LIMIT"]);
         Assert.Equal("/etc/prosody/modules,/usr/local/lib/prosody-aspire/modules", environment["PROSODY_PLUGIN_PATHS"]);
         Assert.Same(chat.Resource.AdminPasswordParameter, environment["ASPIRE_ACCOUNT_1_PASSWORD"]);
@@ -50,7 +50,7 @@ public class ProsodyEnvironmentTests
         var environment = await EnvironmentOf(chat => chat.WithWebSocket(false).WithFederation());
 
         Assert.DoesNotContain(environment.Values, value => value is "");
-        Assert.DoesNotContain("PROSODY_DISABLE_MODULES", environment.Keys);
+        Assert.Equal("invites,invites_adhoc,invites_register,register,register_ibr", environment["PROSODY_DISABLE_MODULES"]);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class ProsodyEnvironmentTests
         var environment = await EnvironmentOf(chat => chat.WithEnabledModules("mam", "announce").WithDisabledModules("vcard_legacy", "websocket"));
 
         Assert.Equal("announce,aspire_accounts,aspire_health,http_openmetrics,mam", environment["PROSODY_ENABLE_MODULES"]);
-        Assert.Equal("dialback,s2s,vcard_legacy,websocket", environment["PROSODY_DISABLE_MODULES"]);
+        Assert.Equal("dialback,invites,invites_adhoc,invites_register,register,register_ibr,s2s,vcard_legacy,websocket", environment["PROSODY_DISABLE_MODULES"]);
     }
 
     [Fact]
@@ -106,7 +106,26 @@ public class ProsodyEnvironmentTests
     {
         var environment = await EnvironmentOf(chat => chat.WithFederation());
 
-        Assert.DoesNotContain("PROSODY_DISABLE_MODULES", environment.Keys);
+        Assert.DoesNotContain(environment["PROSODY_DISABLE_MODULES"].ToString()!.Split(','), module => module is "s2s" or "dialback");
+    }
+
+    [Fact]
+    public async Task RegistrationIsClosedByDefaultAndInviteOnlyLoadsTheInvitationModules()
+    {
+        var closed = await EnvironmentOf(_ => { });
+        Assert.Equal(["invites", "invites_adhoc", "invites_register", "register", "register_ibr"],
+            closed["PROSODY_DISABLE_MODULES"].ToString()!.Split(',').Where(m => m.Contains("regist", StringComparison.Ordinal) || m.StartsWith("invites", StringComparison.Ordinal)));
+
+        var inviteOnly = await EnvironmentOf(chat => chat.WithRegistration(ProsodyRegistration.InviteOnly));
+        Assert.Equal("dialback,s2s", inviteOnly["PROSODY_DISABLE_MODULES"]);
+        Assert.Equal("aspire_accounts,aspire_health,http_openmetrics,invites,invites_adhoc,invites_register,register,register_ibr,websocket", inviteOnly["PROSODY_ENABLE_MODULES"]);
+
+        // A registration module the app model enables itself stays on.
+        var enabled = await EnvironmentOf(chat => chat.WithEnabledModules("register"));
+        Assert.DoesNotContain("register", enabled["PROSODY_DISABLE_MODULES"].ToString()!.Split(','));
+        Assert.Contains("register", enabled["PROSODY_ENABLE_MODULES"].ToString()!.Split(','));
+
+        Assert.Throws<ArgumentOutOfRangeException>("registration", () => TestModel.CreateBuilder().AddProsody("chat").WithRegistration((ProsodyRegistration)5));
     }
 
     [Theory]

@@ -248,7 +248,7 @@ internal sealed class SecretModel
         var pgPassword = model.Secret("pg-password", $"pg-{Marker}-\u00e4\u00f6");
 
         var chat = builder.AddProsody("chat", adminPassword: admin)
-            .WithAllocatedEndpoint("c2s", 15222, 5222).WithAllocatedEndpoint("http", 15280, 5280)
+            .WithAllocatedEndpoint("c2s", 15222, 5222).WithAllocatedEndpoint("http", 15280, 5280).WithAllocatedEndpoint("https", 15281, 5281)
             .WithUser("alice", alice)
             .WithUser("carol") // a generated password
             .WithSqlDatabase(ProsodySqlDriver.MySql,
@@ -263,7 +263,7 @@ internal sealed class SecretModel
 
         var postgres = builder.AddPostgres("pg", password: pgPassword).WithAllocatedEndpoint("tcp", 15432, 5432);
         var chat2 = builder.AddProsody("chat2")
-            .WithAllocatedEndpoint("c2s", 25222, 5222).WithAllocatedEndpoint("http", 25280, 5280)
+            .WithAllocatedEndpoint("c2s", 25222, 5222).WithAllocatedEndpoint("http", 25280, 5280).WithAllocatedEndpoint("https", 25281, 5281)
             .WithPostgres(postgres.AddDatabase("prosodydb"))
             .WithExternalTurn("turn.example.com", 3478, externalTurnSecret);
         model.Parameters.Add(chat2.Resource.AdminPasswordParameter);

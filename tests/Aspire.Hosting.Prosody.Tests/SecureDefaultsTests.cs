@@ -15,6 +15,8 @@ public class SecureDefaultsTests
     /// <summary>Every difference between run and publish mode of <c>AddProsody("chat")</c> alone, with why it is there.</summary>
     private static readonly ExpectedDifference[] DefaultModelDifferences =
     [
+        new("conf.d chat http_external_url", "ENV_ASPIRE_HTTPS_EXTERNAL_URL or ENV_ASPIRE_HTTP_EXTERNAL_URL", Absent, "run: links point at the endpoints published on the developer's machine; publish: the public URL, when the app model gives one"),
+        new("env chat ASPIRE_HTTP_EXTERNAL_URL", "http://{chat.bindings.http.host}:{chat.bindings.http.port}/", Absent, "run: the published http endpoint's URL (the https one, named by the domain, is added by the certificate callback when the certificate names the domain)"),
         new("conf.d chat consider_bosh_secure", "true", Absent, "run: sign-in over plain BOSH on the loopback-only HTTP port"),
         new("conf.d chat consider_websocket_secure", "true", Absent, "run: sign-in over ws:// on the loopback-only HTTP port"),
         new("conf.d chat openmetrics_allow_cidr", "\"0.0.0.0/0\"", Absent, "run: the AppHost scrapes from the host, from an address not known in advance"),
@@ -46,12 +48,10 @@ public class SecureDefaultsTests
     /// <summary>The extra differences of a model with every feature on (<see cref="EveryFeature"/>).</summary>
     private static readonly ExpectedDifference[] EveryFeatureExtraDifferences =
     [
-        new("conf.d chat http_external_url", "ENV_ASPIRE_HTTP_EXTERNAL_URL", Absent, "run: upload links point at the endpoint published on the developer's machine"),
         new("conf.d chat line: if network_dns then unbound = { resolvconf = false; forward = { network_dns } } end", "(present)", Absent, "run, federation: other servers resolved through the container network's DNS only"),
         new("conf.d chat line: if resolv_conf then resolv_conf:close() end", "(present)", Absent, "run, federation: reading that DNS server"),
         new("conf.d chat line: local network_dns = resolv_conf and resolv_conf:read(\"a\"):match(\"nameserver%s+(%S+)\")", "(present)", Absent, "run, federation: reading that DNS server"),
         new("conf.d chat line: local resolv_conf = (Lua or _G).io.open(\"/etc/resolv.conf\")", "(present)", Absent, "run, federation: reading that DNS server"),
-        new("env chat ASPIRE_HTTP_EXTERNAL_URL", "http://{chat.bindings.http.host}:{chat.bindings.http.port}/", Absent, "run: that endpoint's URL"),
         new("env chat PROSODY_ENABLE_MODULES", "announce,aspire_accounts,aspire_health,bosh,http_openmetrics,websocket", "announce,aspire_accounts,aspire_health,bosh,websocket", "metrics on in run mode only"),
         new("env chat PROSODY_TURN_HOST", "127.0.0.1", "{chat-turn-external-address.value}", "run: loopback; publish: the public address, a deployment parameter"),
         new("env chat-turn TURN_EXTERNAL_IP", Absent, "{chat-turn-external-address.value}", "publish: that address for coturn, checked to be an IP by its script"),
@@ -108,8 +108,11 @@ public class SecureDefaultsTests
             }
 
             // In-band registration: Prosody's allow_registration defaults to false and nothing sets it (nor the image's
-            // PROSODY_REGISTRATION-style variables).
+            // PROSODY_REGISTRATION-style variables); the template's registration and invitation modules are off, so no
+            // registration feature, form or invitation is offered.
             Assert.DoesNotContain("registration", everything, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(Configuration.ProsodyConfiguration.RegistrationModules.Order(),
+                settings["env chat PROSODY_DISABLE_MODULES"].Split(',').Intersect(Configuration.ProsodyConfiguration.RegistrationModules).Order());
 
             // Metrics: neither collected nor served, and no network is let in.
             Assert.DoesNotContain("http_openmetrics", settings["env chat PROSODY_ENABLE_MODULES"]);
@@ -160,7 +163,7 @@ public class SecureDefaultsTests
 
         Assert.Equal("true", settings["conf.d chat s2s_require_encryption"]);
         Assert.DoesNotContain("env chat PROSODY_S2S_SECURE_AUTH", settings.Keys); // the image's default: secure authentication on
-        Assert.DoesNotContain("env chat PROSODY_DISABLE_MODULES", settings.Keys);
+        Assert.DoesNotContain(settings["env chat PROSODY_DISABLE_MODULES"].Split(','), module => module is "s2s" or "dialback");
         Assert.Equal("tcp Tcp target 5269 port any proxied", settings["endpoint chat s2s"]);
     }
 

@@ -36,6 +36,24 @@ internal static class TestModel
         });
 
     /// <summary>
+    /// Gives every Prosody endpoint the test did not allocate itself addresses (host port 10000 + the container port):
+    /// run mode's environment always refers to the published http and https endpoints (the links Prosody hands out).
+    /// </summary>
+    private static void AllocateProsodyEndpoints(DistributedApplication app)
+    {
+        foreach (var prosody in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyResource>())
+        {
+            foreach (var e in prosody.Annotations.OfType<EndpointAnnotation>().Where(e => e.AllocatedEndpoint is null && e.TargetPort is not null))
+            {
+                var targetPort = e.TargetPort!.Value;
+                e.AllocatedEndpoint = new AllocatedEndpoint(e, "localhost", 10000 + targetPort);
+                e.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(KnownNetworkIdentifiers.DefaultAspireContainerNetwork,
+                    new AllocatedEndpoint(e, $"{prosody.Name}.dev.internal", targetPort, EndpointBindingMode.SingleAddress, targetPortExpression: null, networkId: KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
+            }
+        }
+    }
+
+    /// <summary>
     /// What the package decides when the app starts (its BeforeStartEvent handler), without starting anything:
     /// Aspire's own handlers of that event need the orchestrator. The functional tests cover the event itself.
     /// </summary>
@@ -67,6 +85,11 @@ internal static class TestModel
     public static async Task<Dictionary<string, string>> EnvironmentAsync(this DistributedApplication app, IResource resource, DistributedApplicationOperation operation = DistributedApplicationOperation.Run)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        if (operation == DistributedApplicationOperation.Run)
+        {
+            AllocateProsodyEndpoints(app);
+        }
+
         var executionContext = new DistributedApplicationExecutionContext(new DistributedApplicationExecutionContextOptions(operation) { Services = app.Services });
         var result = await ExecutionConfigurationBuilder.Create(resource).WithEnvironmentVariablesConfig()
             .BuildAsync(executionContext, NullLogger.Instance, timeout.Token);

@@ -33,6 +33,7 @@ internal static class ProsodyConfigFile
         WriteAspireServerCertificate(lua, configuration);
         WriteFileShare(lua, configuration);
         WriteMultiUserChat(lua, configuration);
+        WriteRegistration(lua, configuration);
         WriteFederation(lua, configuration);
         WriteComponentInterfaces(lua, configuration);
         WriteTurn(lua, configuration);
@@ -56,6 +57,23 @@ internal static class ProsodyConfigFile
             lua.AppendLine("-- Run mode: the HTTP endpoint is only published on the developer's loopback, so sign-in over ws:// and BOSH is allowed.");
             lua.AppendLine($"consider_websocket_secure = {LuaSyntax.Boolean(true)}");
             lua.AppendLine($"consider_bosh_secure = {LuaSyntax.Boolean(true)}");
+        }
+
+        switch (configuration.ExternalUrl)
+        {
+            case ProsodyExternalUrl.Literal:
+                lua.AppendLine("-- The public URL of the HTTP services (ingress or reverse proxy): the base of every link Prosody hands out.");
+                lua.AppendLine($"http_external_url = {LuaSyntax.String(configuration.PublicUrlLiteral!)}");
+                break;
+            case ProsodyExternalUrl.FromEnvironment when configuration.IsRunMode:
+                lua.AppendLine("-- Run mode: links (uploads, websocket, modules' pages) point at the endpoints as published on the developer's machine:");
+                lua.AppendLine("-- https named by the domain when the certificate names it, plain http otherwise.");
+                lua.AppendLine($"http_external_url = ENV_{ProsodyConfiguration.HttpsExternalUrlVariable} or ENV_{ProsodyConfiguration.HttpExternalUrlVariable}");
+                break;
+            case ProsodyExternalUrl.FromEnvironment:
+                lua.AppendLine("-- The public URL of the HTTP services, a deployment parameter checked by the entrypoint: the base of every link.");
+                lua.AppendLine($"http_external_url = ENV_{ProsodyConfiguration.HttpExternalUrlVariable}");
+                break;
         }
 
         if (configuration.MetricsAllowedNetwork is { } network)
@@ -88,12 +106,6 @@ internal static class ProsodyConfigFile
             return;
         }
 
-        if (configuration.UsesPublishedHttpUrl)
-        {
-            lua.AppendLine("-- Run mode: upload links point at the HTTP endpoint as published on the developer's machine.");
-            lua.AppendLine($"http_external_url = ENV_{ProsodyConfiguration.HttpExternalUrlVariable}");
-        }
-
         if (share.ExpiryDays is { } days)
         {
             // The image's PROSODY_UPLOAD_EXPIRY_DAYS sets a misspelled option that mod_http_file_share never reads.
@@ -123,6 +135,15 @@ internal static class ProsodyConfigFile
         if (configuration.ArchiveRetentionDays is not null)
         {
             lua.AppendLine($"muc_log_by_default = {LuaSyntax.Boolean(true)}");
+        }
+    }
+
+    private static void WriteRegistration(StringBuilder lua, ProsodyConfiguration configuration)
+    {
+        if (configuration.InviteOnlyRegistration)
+        {
+            lua.AppendLine("-- Registration with an invitation only (XEP-0401): allow_registration stays off, so a token is always needed.");
+            lua.AppendLine($"registration_invite_only = {LuaSyntax.Boolean(true)}");
         }
     }
 

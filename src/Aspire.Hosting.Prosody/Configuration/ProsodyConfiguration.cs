@@ -24,6 +24,12 @@ internal sealed class ProsodyConfiguration
     /// <summary>Carries the HTTP endpoint's URL as clients reach it, for the links Prosody hands out.</summary>
     public const string HttpExternalUrlVariable = "ASPIRE_HTTP_EXTERNAL_URL";
 
+    /// <summary>
+    /// Run mode: the <c>https</c> endpoint's URL named by the domain, set only when the certificate Aspire gives the
+    /// resource names the domain; it wins over <see cref="HttpExternalUrlVariable"/>.
+    /// </summary>
+    public const string HttpsExternalUrlVariable = "ASPIRE_HTTPS_EXTERNAL_URL";
+
     /// <summary>The module, shipped with this package, that creates the app model's accounts at start.</summary>
     public const string AccountsModule = "aspire_accounts";
 
@@ -86,6 +92,8 @@ internal sealed class ProsodyConfiguration
         MultiUserChatModules = settings.MultiUserChat is not null && settings.ArchiveRetentionDays is not null ? ["muc_mam"] : [];
         var published = new EndpointReference(resource, ProsodyResource.HttpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
         PublishedHttpUrl = ReferenceExpression.Create($"http://{published.Property(EndpointProperty.HostAndPort)}/");
+        var publishedHttps = new EndpointReference(resource, ProsodyResource.HttpsEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
+        PublishedHttpsUrl = ReferenceExpression.Create($"https://{Domain}:{publishedHttps.Property(EndpointProperty.Port)}/");
         ExternalComponents = settings.ExternalComponents
             .Select((component, index) => new ProsodyExternalComponent(component.Domain, $"ASPIRE_COMPONENT_{index + 1}_SECRET", component.SecretParameter))
             .ToArray();
@@ -95,6 +103,12 @@ internal sealed class ProsodyConfiguration
             .Select((file, index) => new ProsodyIncludedFile($"{index + 1:00}-{(file.SourcePath is null ? "extra" : "file")}.cfg.lua", file.Contents, file.SourcePath))
             .ToArray();
     }
+
+    /// <summary>
+    /// Prosody's modules behind account registration and invitations (mod_register also carries in-band password
+    /// change, which the app model's accounts do not need: their passwords are reset to the parameters at every start).
+    /// </summary>
+    public static readonly string[] RegistrationModules = ["invites", "invites_adhoc", "invites_register", "register", "register_ibr"];
 
     /// <summary>The modules to load and to keep off; a module the app model disables stays off even if a feature wants it.</summary>
     private static (string[] Enabled, string[] Disabled) DecideModules(ProsodySettings settings, bool metricsEnabled)
@@ -116,6 +130,18 @@ internal sealed class ProsodyConfiguration
         }
 
         var disabled = new SortedSet<string>(settings.DisabledModules, StringComparer.Ordinal);
+        if (settings.Registration == ProsodyRegistration.InviteOnly)
+        {
+            enabled.UnionWith(RegistrationModules);
+        }
+        else
+        {
+            // The image's template loads these, and with them the server advertises iq-register, ibr-token and
+            // invite stream features and serves a form it then refuses: clients offer "create account" and fail.
+            // A module the app model enables itself stays on.
+            disabled.UnionWith(RegistrationModules.Except(settings.EnabledModules));
+        }
+
         if (settings.Federation is null)
         {
             // Federation is opt-in: without it no server-to-server listener runs at all.
@@ -248,17 +274,56 @@ internal sealed class ProsodyConfiguration
     public bool RestartsOnCrash => IsRunMode;
 
     /// <summary>
-    /// Run mode points the URLs Prosody hands out (file share uploads) at the HTTP endpoint as the developer's
-    /// machine publishes it; a deployment sets its own public URL.
+    /// Where <c>http_external_url</c>, the base of every link Prosody hands out or announces (uploads, websocket and
+    /// BOSH, modules' pages), comes from. Run mode: always the endpoints as published on the developer's machine,
+    /// through <see cref="HttpExternalUrlVariable"/> (the host port is known only at start), never the container's
+    /// 5281. Publish mode: the app model's public URL, written as a literal or, from a parameter, through the same
+    /// variable; without one Prosody's own view stays (<c>https://{domain}:5281/</c>).
     /// </summary>
-    public bool UsesPublishedHttpUrl => IsRunMode;
+    public ProsodyExternalUrl ExternalUrl => IsRunMode
+        ? ProsodyExternalUrl.FromEnvironment
+        : Settings.PublicUrl?.Value switch
+        {
+            string => ProsodyExternalUrl.Literal,
+            ParameterResource => ProsodyExternalUrl.FromEnvironment,
+            _ => ProsodyExternalUrl.None,
+        };
+
+    /// <summary>The deployment's public URL when the app model gave it as text (validated, with a trailing slash).</summary>
+    public string? PublicUrlLiteral => IsRunMode ? null : Settings.PublicUrl?.Value as string;
+
+    /// <summary>The deployment's public URL when it is a parameter, resolved where the container runs.</summary>
+    public ParameterResource? PublicUrlParameter => IsRunMode ? null : Settings.PublicUrl?.Value as ParameterResource;
+
+    /// <summary>Whether registration with an invitation is on: otherwise every registration module is off.</summary>
+    public bool InviteOnlyRegistration => Settings.Registration == ProsodyRegistration.InviteOnly;
 
     /// <summary>The HTTP endpoint's URL as it is published on the host, e.g. <c>http://localhost:12345/</c>.</summary>
     public ReferenceExpression PublishedHttpUrl { get; }
+
+    /// <summary>
+    /// The HTTPS endpoint as published on the host, named by the domain, e.g. <c>https://chat.dev.localhost:12346/</c>:
+    /// what links use in run mode when the certificate Aspire gives the resource names the domain and the domain is
+    /// under <c>.localhost</c> (which browsers and the system resolver of most desktops send to this machine).
+    /// </summary>
+    public ReferenceExpression PublishedHttpsUrl { get; }
 }
 
 /// <summary>An account, its full JID and the environment variable that carries its password.</summary>
 internal sealed record ProsodyAccountBinding(string Jid, string PasswordVariable, ParameterResource Password, bool IsAdmin);
+
+/// <summary>Where <c>http_external_url</c> comes from.</summary>
+internal enum ProsodyExternalUrl
+{
+    /// <summary>Not set: Prosody derives links from its own ports and the domain.</summary>
+    None,
+
+    /// <summary>A validated literal in the generated configuration.</summary>
+    Literal,
+
+    /// <summary><see cref="ProsodyConfiguration.HttpExternalUrlVariable"/>, checked by the entrypoint wrapper.</summary>
+    FromEnvironment,
+}
 
 internal sealed record ProsodyComponent(string Name, string Type);
 

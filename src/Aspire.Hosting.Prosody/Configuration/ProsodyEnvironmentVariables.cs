@@ -18,6 +18,7 @@ internal static class ProsodyEnvironmentVariables
         var variables = new Variables();
         AddServer(variables, configuration);
         AddFeatures(variables, configuration);
+        AddExternalUrl(variables, configuration);
         AddStorage(variables, configuration);
         AddTurn(variables, configuration);
         AddSecrets(variables, configuration);
@@ -64,11 +65,21 @@ internal static class ProsodyEnvironmentVariables
             // The image's template only turns certificate-based s2s authentication off for the literal "0".
             variables.Add("PROSODY_S2S_SECURE_AUTH", "0");
         }
+    }
 
-        if (configuration.UsesPublishedHttpUrl && (configuration.FileShare is not null))
+    /// <summary>
+    /// Run mode: the published <c>http</c> endpoint; the HTTPS certificate callback adds
+    /// <see cref="ProsodyConfiguration.HttpsExternalUrlVariable"/>, which wins, when links on the <c>https</c> endpoint
+    /// work. Publish mode: the public URL's parameter.
+    /// </summary>
+    private static void AddExternalUrl(Variables variables, ProsodyConfiguration configuration)
+    {
+        if (configuration.ExternalUrl != ProsodyExternalUrl.FromEnvironment)
         {
-            variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.PublishedHttpUrl);
+            return;
         }
+
+        variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.IsRunMode ? configuration.PublishedHttpUrl : configuration.PublicUrlParameter);
     }
 
     private static void AddStorage(Variables variables, ProsodyConfiguration configuration)

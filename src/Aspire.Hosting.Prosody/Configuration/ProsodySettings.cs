@@ -45,6 +45,15 @@ internal sealed class ProsodySettings(string resourceName, ParameterResource adm
 
     public bool WebSocket { get; set; } = true;
 
+    /// <summary>Who may create an account over XMPP: nobody unless the app model asks for invitations.</summary>
+    public ProsodyRegistration Registration { get; set; } = ProsodyRegistration.Closed;
+
+    /// <summary>
+    /// The public base URL of Prosody's HTTP services in a deployment (<c>http_external_url</c>): a validated string
+    /// or a parameter. Null leaves Prosody's own view (<c>https://{domain}:5281/</c>).
+    /// </summary>
+    public ProsodyValue? PublicUrl { get; set; }
+
     public bool Bosh { get; set; }
 
     /// <summary>Server-to-server settings; null while federation is off.</summary>

@@ -24,6 +24,34 @@ internal static partial class ProsodyValidation
     }
 
     /// <summary>
+    /// The public base URL of Prosody's HTTP services (<c>http_external_url</c>): absolute, <c>http</c> or
+    /// <c>https</c>, with a host, without credentials, query or fragment, in ASCII. Returned with a trailing slash,
+    /// since Prosody appends its paths (<c>share/…</c>, <c>xmpp-websocket</c>) to it.
+    /// </summary>
+    public static string PublicUrl(Uri? url, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(url, paramName);
+        const string Fix = "Give the absolute http:// or https:// URL at which clients reach Prosody's HTTP services through your ingress or reverse proxy, such as 'https://chat.example.com/' (a path is allowed; a query, a fragment or credentials are not).";
+        if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) || url.Host.Length == 0)
+        {
+            throw new ArgumentException($"'{Printable(url.OriginalString)}' is not an absolute http or https URL. {Fix}", paramName);
+        }
+
+        if (url.UserInfo.Length > 0 || url.Query.Length > 0 || url.Fragment.Length > 0 || url.OriginalString.Contains('#') || url.OriginalString.Contains('?'))
+        {
+            throw new ArgumentException($"'{Printable(url.OriginalString)}' has credentials, a query or a fragment, which Prosody would put into every link it hands out. {Fix}", paramName);
+        }
+
+        var text = url.GetLeftPart(UriPartial.Path);
+        if (url.OriginalString.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '<' or '>' or '`') || text.Any(c => c is < '!' or > '~' or '"' or '\\' or '\'' or '<' or '>'))
+        {
+            throw new ArgumentException($"'{Printable(url.OriginalString)}' holds spaces, control characters, quotes or non-ASCII characters (use the punycode form of an international name). {Fix}", paramName);
+        }
+
+        return text.EndsWith('/') ? text : text + "/";
+    }
+
+    /// <summary>
     /// Aspire's rule for resource names, checked before anything is derived from the name or added to the model
     /// (Aspire's own check is internal and runs only when the resource is added). 64 characters is Aspire's limit;
     /// a name that becomes a DNS label may have 63.

@@ -104,6 +104,21 @@ LUA
 	fi
 fi
 
+# The base of every link Prosody hands out (http_external_url): in a deployment a parameter (WithPublicUrl), so only
+# the container sees its value. A value that is not a plain absolute URL would go into every upload link: stop now.
+if [ -n "${ASPIRE_HTTP_EXTERNAL_URL:-}" ]; then
+	url_path='(/[A-Za-z0-9._~%!$&()*+,;=:@/-]*)?'
+	case "$ASPIRE_HTTP_EXTERNAL_URL" in
+		*'
+'*) url_ok=1 ;;
+		*) printf '%s\n' "$ASPIRE_HTTP_EXTERNAL_URL" | LC_ALL=C grep -Eqx "https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$url_path" && url_ok=0 || url_ok=1 ;;
+	esac
+	if [ "$url_ok" != 0 ]; then
+		echo "aspire: the public URL (ASPIRE_HTTP_EXTERNAL_URL, the parameter given to WithPublicUrl) is not an absolute http:// or https:// URL without credentials, query or fragment. Give one such as https://chat.example.com/." >&2
+		exit 78
+	fi
+fi
+
 # Prosody requires encryption before it accepts a password: without any certificate nobody could sign in, so a
 # server start fails loudly rather than running uselessly.
 if [ "${1:-}" = "prosody" ] && [ -z "$(find "$certs" -name '*.crt' -o -name '*.pem' 2>/dev/null | head -n 1)" ]; then

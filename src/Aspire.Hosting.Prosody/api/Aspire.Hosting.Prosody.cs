@@ -37,6 +37,11 @@ namespace Aspire.Hosting.ApplicationModel
         Warn = 2,
         Error = 3,
     }
+    public enum ProsodyRegistration
+    {
+        Closed = 0,
+        InviteOnly = 1,
+    }
     [Aspire.Hosting.AspireExport(ExposeProperties=true)]
     public sealed class ProsodyResource : Aspire.Hosting.ApplicationModel.ContainerResource, Aspire.Hosting.ApplicationModel.IExpressionValue, Aspire.Hosting.ApplicationModel.IManifestExpressionProvider, Aspire.Hosting.ApplicationModel.IResource, Aspire.Hosting.ApplicationModel.IResourceWithConnectionString, Aspire.Hosting.ApplicationModel.IValueProvider, Aspire.Hosting.ApplicationModel.IValueWithReferences
     {
@@ -48,9 +53,11 @@ namespace Aspire.Hosting.ApplicationModel
         public string Domain { get; }
         public Aspire.Hosting.ApplicationModel.EndpointReferenceExpression Host { get; }
         public Aspire.Hosting.ApplicationModel.EndpointReference HttpEndpoint { get; }
+        public Aspire.Hosting.ApplicationModel.EndpointReference HttpsEndpoint { get; }
         public Aspire.Hosting.ApplicationModel.ReferenceExpression MetricsUri { get; }
         public Aspire.Hosting.ApplicationModel.EndpointReferenceExpression Port { get; }
         public Aspire.Hosting.ApplicationModel.EndpointReference PrimaryEndpoint { get; }
+        public Aspire.Hosting.ApplicationModel.ReferenceExpression SecureWebSocketUri { get; }
         public Aspire.Hosting.ApplicationModel.ReferenceExpression WebSocketUri { get; }
     }
     public enum ProsodyRoomCreation
@@ -115,8 +122,14 @@ namespace Aspire.Hosting
         public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithMultiUserChat(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, string subdomain = "conference", Aspire.Hosting.ApplicationModel.ProsodyRoomCreation roomCreation = 0, int? historyMessages = default) { }
         [Aspire.Hosting.AspireExport]
         public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithPostgres(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.PostgresDatabaseResource> database) { }
+        [Aspire.Hosting.AspireExport("withPublicUrlParameter")]
+        public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithPublicUrl(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ParameterResource> publicUrl) { }
+        [Aspire.Hosting.AspireExport]
+        public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithPublicUrl(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, System.Uri publicUrl) { }
         [Aspire.Hosting.AspireExport]
         public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithRateLimits(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, string? clientToServer = null, string? serverToServer = null) { }
+        [Aspire.Hosting.AspireExport]
+        public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithRegistration(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, Aspire.Hosting.ApplicationModel.ProsodyRegistration registration) { }
         [Aspire.Hosting.AspireExport("withExternalSqlDatabase")]
         public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithSqlDatabase(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, Aspire.Hosting.ApplicationModel.ProsodySqlDriver driver, Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ParameterResource> host, Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ParameterResource> databaseName, Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ParameterResource> userName, Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ParameterResource> password, Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ParameterResource>? port = null) { }
         [Aspire.Hosting.AspireExportIgnore(Reason="The generic database type parameter is C#-only. Polyglot AppHosts use the withSql" +
