@@ -102,6 +102,7 @@ public static partial class ProsodyBuilderExtensions
             .WithUrlForEndpoint(ProsodyResource.HttpEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
             .WithMetricsUrl()
             .WithGeneratedConfiguration()
+            .WithFederationTrustFiles()
             .WithProsodyCommands()
             .WithHealthCheck(healthCheckKey);
 
@@ -111,6 +112,7 @@ public static partial class ProsodyBuilderExtensions
             builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
             {
                 ProsodyEndpoints.PublishWithoutProxy(resource);
+                ProsodyFederation.DecideAtStart(resource, builder.Resources);
                 return Task.CompletedTask;
             });
             HostPortClashes.Register(builder);
@@ -272,21 +274,46 @@ public static partial class ProsodyBuilderExtensions
     /// Turns on federation: other XMPP servers may connect to this one. Adds the <c>s2s</c> endpoint (container
     /// port 5269) and stops disabling Prosody's <c>s2s</c> and <c>dialback</c> modules. Off by default.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Where it is reachable: in run mode the host publishes the <c>s2s</c> port on its loopback interface only (as
+    /// every other port), so only servers on this machine and containers of the app model can federate with it; with
+    /// <paramref name="external"/> the host publishes it on all of its interfaces, for a server on another machine. A
+    /// published model marks the endpoint external only with <paramref name="external"/>.
+    /// </para>
+    /// <para>
+    /// Between resources of one app model it works as set up: in run mode each domain and component domain is a
+    /// network alias of its container, Prosody finds <c>*.localhost</c> domains through the container network's DNS
+    /// and <c>/etc/hosts</c> (its own resolver answers them with 127.0.0.1), and each federating resource trusts the
+    /// certificates the others present, so secure authentication succeeds. To trust another server's certificate
+    /// authority, use <see cref="WithFederationTrust"/>.
+    /// </para>
+    /// </remarks>
     /// <param name="builder">The resource builder.</param>
     /// <param name="port">The host port of the s2s endpoint; null lets Aspire choose one.</param>
     /// <param name="requireEncryption">Whether server-to-server connections must use TLS (<c>s2s_require_encryption</c>).</param>
     /// <param name="secureAuthentication">Whether remote servers must authenticate with a valid certificate
     /// (<c>PROSODY_S2S_SECURE_AUTH</c>); when false, dialback (DNS) is accepted instead, as between development
     /// servers with self-signed certificates.</param>
+    /// <param name="external">Whether servers on other machines may connect: run mode publishes the port on all of
+    /// the host's interfaces instead of loopback only, and a published model marks the endpoint external.</param>
     /// <returns>The resource builder.</returns>
     [AspireExport]
-    public static IResourceBuilder<ProsodyResource> WithFederation(this IResourceBuilder<ProsodyResource> builder, int? port = null, bool requireEncryption = true, bool secureAuthentication = true)
+    public static IResourceBuilder<ProsodyResource> WithFederation(this IResourceBuilder<ProsodyResource> builder, int? port = null, bool requireEncryption = true, bool secureAuthentication = true, bool external = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ProsodyValidation.Port(port, nameof(port));
         ThrowIfHostPortTaken(builder, port, ProsodyResource.ServerEndpointName, nameof(port));
-        builder.Resource.Settings.Federation = new ProsodyFederationSettings(requireEncryption, secureAuthentication);
-        return builder.WithEndpoint(port: port, targetPort: ProsodyResource.ServerTargetPort, name: ProsodyResource.ServerEndpointName, scheme: "tcp");
+        builder.Resource.Settings.Federation = new ProsodyFederationSettings(requireEncryption, secureAuthentication, external);
+        return builder.WithEndpoint(port: port, targetPort: ProsodyResource.ServerTargetPort, name: ProsodyResource.ServerEndpointName, scheme: "tcp", isExternal: external)
+            .WithEndpoint(ProsodyResource.ServerEndpointName, endpoint =>
+            {
+                // The container runtime binds a published port to the endpoint's target host: loopback unless external.
+                if (external && builder.ApplicationBuilder.ExecutionContext.IsRunMode)
+                {
+                    endpoint.TargetHost = "0.0.0.0";
+                }
+            });
     }
 
     /// <summary>Two endpoints of one container cannot be published on one host port: the second would never start.</summary>

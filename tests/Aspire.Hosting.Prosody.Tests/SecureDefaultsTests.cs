@@ -48,11 +48,15 @@ public class SecureDefaultsTests
     /// <summary>The extra differences of a model with every feature on (<see cref="EveryFeature"/>).</summary>
     private static readonly ExpectedDifference[] EveryFeatureExtraDifferences =
     [
-        new("conf.d chat line: if network_dns then unbound = { resolvconf = false; forward = { network_dns } } end", "(present)", Absent, "run, federation: other servers resolved through the container network's DNS only"),
+        new("conf.d chat line: if network_dns then unbound = { resolvconf = false; forward = { network_dns }; hoststxt = read_hosts } end", "(present)", Absent, "run, federation: other servers resolved through the container network's DNS only, and /etc/hosts"),
+        new("conf.d chat line: if etc_hosts then etc_hosts:close() end", "(present)", Absent, "run, federation: reading /etc/hosts"),
+        new("conf.d chat line: local etc_hosts = (Lua or _G).io.open(\"/etc/hosts\")", "(present)", Absent, "run, federation: reading /etc/hosts"),
+        new("conf.d chat line: local hosts_text = etc_hosts and etc_hosts:read(\"a\") or \"\"", "(present)", Absent, "run, federation: reading /etc/hosts"),
+        new("conf.d chat line: local read_hosts = not ((\"\\n\" .. hosts_text:gsub(\"#[^\\n]*\", \"\") .. \"\\n\"):lower():find(\"%.localhost%.?%s\"))", "(present)", Absent, "run, federation: libunbound fails every lookup when /etc/hosts names a *.localhost host, so it reads the file only when it names none"),
         new("conf.d chat line: if resolv_conf then resolv_conf:close() end", "(present)", Absent, "run, federation: reading that DNS server"),
         new("conf.d chat line: local network_dns = resolv_conf and resolv_conf:read(\"a\"):match(\"nameserver%s+(%S+)\")", "(present)", Absent, "run, federation: reading that DNS server"),
         new("conf.d chat line: local resolv_conf = (Lua or _G).io.open(\"/etc/resolv.conf\")", "(present)", Absent, "run, federation: reading that DNS server"),
-        new("env chat PROSODY_ENABLE_MODULES", "announce,aspire_accounts,aspire_health,bosh,http_openmetrics,websocket", "announce,aspire_accounts,aspire_health,bosh,websocket", "metrics on in run mode only"),
+        new("env chat PROSODY_ENABLE_MODULES", "announce,aspire_accounts,aspire_federation,aspire_health,bosh,http_openmetrics,websocket", "announce,aspire_accounts,aspire_federation,aspire_health,bosh,websocket", "metrics on in run mode only"),
         new("env chat PROSODY_TURN_HOST", "127.0.0.1", "{chat-turn-external-address.value}", "run: loopback; publish: the public address, a deployment parameter"),
         new("env chat-turn TURN_EXTERNAL_IP", Absent, "{chat-turn-external-address.value}", "publish: that address for coturn, checked to be an IP by its script"),
         new("arg chat-turn turnserver --external-ip", "127.0.0.1", "$TURN_EXTERNAL_IP", "run: loopback; publish: the deployment's public address"),

@@ -62,6 +62,7 @@ internal static class TestModel
         foreach (var prosody in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyResource>())
         {
             Configuration.ProsodyEndpoints.PublishWithoutProxy(prosody);
+            Configuration.ProsodyFederation.DecideAtStart(prosody, app.Services.GetRequiredService<DistributedApplicationModel>().Resources);
         }
     }
 

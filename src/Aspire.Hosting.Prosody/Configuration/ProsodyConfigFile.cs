@@ -156,15 +156,29 @@ internal static class ProsodyConfigFile
 
         lua.AppendLine("-- Federation: encryption between servers.");
         lua.AppendLine($"s2s_require_encryption = {LuaSyntax.Boolean(federation.RequireEncryption)}");
+        if (configuration.TrustsPeerCertificates)
+        {
+            lua.AppendLine("-- Secure authentication also trusts these certificates (WithFederationTrust, and in run mode the app model's other Prosody resources).");
+            lua.AppendLine($"s2s_ssl = {{ cafile = {LuaSyntax.String($"{ProsodyConfiguration.FederationTrustDirectory}/{ProsodyConfiguration.FederationTrustFileName}")} }}");
+        }
+
         if (configuration.IsRunMode)
         {
             // Podman lists the container network's DNS server first and then the host's, which does not know the
             // other containers' names; Prosody's resolver would ask either one at random.
-            lua.AppendLine("-- Run mode: find other servers through the container network's DNS server only.");
+            lua.AppendLine("-- Run mode: find other servers through the container network's DNS server only, and /etc/hosts (--add-host).");
             lua.AppendLine("local resolv_conf = (Lua or _G).io.open(\"/etc/resolv.conf\")");
             lua.AppendLine("local network_dns = resolv_conf and resolv_conf:read(\"a\"):match(\"nameserver%s+(%S+)\")");
             lua.AppendLine("if resolv_conf then resolv_conf:close() end");
-            lua.AppendLine("if network_dns then unbound = { resolvconf = false; forward = { network_dns } } end");
+            // libunbound answers *.localhost with 127.0.0.1 and fails every lookup when /etc/hosts names such a host
+            // ("local-data in redirect zone must reside at top of zone"); mod_aspire_federation resolves those names.
+            lua.AppendLine("-- libunbound fails every lookup when /etc/hosts names a *.localhost host, so it reads the file only when it names none");
+            lua.AppendLine("-- (mod_aspire_federation finds *.localhost servers itself).");
+            lua.AppendLine("local etc_hosts = (Lua or _G).io.open(\"/etc/hosts\")");
+            lua.AppendLine("local hosts_text = etc_hosts and etc_hosts:read(\"a\") or \"\"");
+            lua.AppendLine("if etc_hosts then etc_hosts:close() end");
+            lua.AppendLine("local read_hosts = not ((\"\\n\" .. hosts_text:gsub(\"#[^\\n]*\", \"\") .. \"\\n\"):lower():find(\"%.localhost%.?%s\"))");
+            lua.AppendLine("if network_dns then unbound = { resolvconf = false; forward = { network_dns }; hoststxt = read_hosts } end");
         }
     }
 

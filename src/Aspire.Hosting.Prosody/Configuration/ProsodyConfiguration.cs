@@ -33,6 +33,14 @@ internal sealed class ProsodyConfiguration
     /// <summary>The module, shipped with this package, that creates the app model's accounts at start.</summary>
     public const string AccountsModule = "aspire_accounts";
 
+    /// <summary>The module, shipped with this package, that finds servers with <c>*.localhost</c> domains (federation).</summary>
+    public const string FederationModule = "aspire_federation";
+
+    /// <summary>Where the certificates trusted for secure server-to-server authentication are (not a secret).</summary>
+    public const string FederationTrustDirectory = "/etc/prosody/aspire-trust";
+
+    public const string FederationTrustFileName = "federation-ca.pem";
+
     /// <summary>The module, shipped with this package, that answers a platform's liveness and readiness probes.</summary>
     public const string HealthModule = "aspire_health";
 
@@ -148,6 +156,10 @@ internal sealed class ProsodyConfiguration
             disabled.Add("s2s");
             disabled.Add("dialback");
         }
+        else
+        {
+            enabled.Add(FederationModule);
+        }
 
         enabled.ExceptWith(disabled);
         return ([.. enabled], [.. disabled]);
@@ -190,6 +202,27 @@ internal sealed class ProsodyConfiguration
     public ProsodyMultiUserChatSettings? MultiUserChat => Settings.MultiUserChat;
 
     public ProsodyFederationSettings? Federation => Settings.Federation;
+
+    /// <summary>The CA files trusted for secure server-to-server authentication; none while federation is off.</summary>
+    public IReadOnlyList<string> FederationTrustFiles => Federation is null ? [] : Settings.FederationTrust;
+
+    /// <summary>Run mode: the app model's other federating Prosody resources, whose certificates this one trusts.</summary>
+    public IReadOnlyList<ProsodyResource> FederationSiblings => Federation is not null && IsRunMode ? Settings.FederationSiblings : [];
+
+    /// <summary>
+    /// Whether there are certificates to trust besides the system's CAs: the trust files, and siblings that present
+    /// a certificate the app model knows (a mounted certificates directory is the user's to trust).
+    /// </summary>
+    public bool TrustsPeerCertificates => FederationTrustFiles.Count > 0
+        || FederationSiblings.Any(sibling => sibling.Settings.Certificates is null or { CertificatePath: not null });
+
+    /// <summary>
+    /// Run mode: the names other containers resolve this one by, besides the resource name: the domain and the
+    /// components' domains, so that clients and servers on the container network reach it by its XMPP names.
+    /// </summary>
+    public IReadOnlyList<string> NetworkAliases => IsRunMode
+        ? [Domain, .. Components.Select(c => c.Name), .. ExternalComponents.Select(c => c.Domain)]
+        : [];
 
     public ProsodyTurn? Turn => Settings.Turn;
 

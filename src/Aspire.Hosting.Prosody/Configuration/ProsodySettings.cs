@@ -59,6 +59,15 @@ internal sealed class ProsodySettings(string resourceName, ParameterResource adm
     /// <summary>Server-to-server settings; null while federation is off.</summary>
     public ProsodyFederationSettings? Federation { get; set; }
 
+    /// <summary>CA certificate files (PEM, full paths) whose certificates this server trusts for federation.</summary>
+    public List<string> FederationTrust { get; } = [];
+
+    /// <summary>
+    /// Run mode: the other Prosody resources of the app model that federate too, found when the app starts; their
+    /// certificates are trusted so that secure server-to-server authentication works between them by default.
+    /// </summary>
+    public List<ProsodyResource> FederationSiblings { get; } = [];
+
     /// <summary>Certificates the user brings: PEM files or a directory. Null means the run-mode development certificate.</summary>
     public ProsodyCertificates? Certificates { get; set; }
 
@@ -144,7 +153,7 @@ internal sealed record ProsodyTurn(ProsodyValue Host, ProsodyValue Port, Paramet
 
 internal sealed record ProsodyMultiUserChatSettings(string Subdomain, ProsodyRoomCreation RoomCreation, int? HistoryMessages);
 
-internal sealed record ProsodyFederationSettings(bool RequireEncryption, bool SecureAuthentication);
+internal sealed record ProsodyFederationSettings(bool RequireEncryption, bool SecureAuthentication, bool External = false);
 
 /// <summary>Either a certificate and key (PEM files, copied in at start) or a directory mounted read-only.</summary>
 internal sealed record ProsodyCertificates(string? CertificatePath, string? KeyPath, string? Directory);

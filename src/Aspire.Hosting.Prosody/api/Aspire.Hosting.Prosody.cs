@@ -107,7 +107,9 @@ namespace Aspire.Hosting
         [Aspire.Hosting.AspireExport]
         public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithExtraConfiguration(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, string lua) { }
         [Aspire.Hosting.AspireExport]
-        public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithFederation(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, int? port = default, bool requireEncryption = true, bool secureAuthentication = true) { }
+        public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithFederation(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, int? port = default, bool requireEncryption = true, bool secureAuthentication = true, bool external = false) { }
+        [Aspire.Hosting.AspireExport]
+        public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithFederationTrust(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, string certificateAuthorityPath) { }
         [Aspire.Hosting.AspireExport]
         public static Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> WithFileShare(this Aspire.Hosting.ApplicationModel.IResourceBuilder<Aspire.Hosting.ApplicationModel.ProsodyResource> builder, string subdomain = "upload", int? sizeLimitMegabytes = default, int? quotaGigabytes = default, int? expiryDays = default) { }
         [Aspire.Hosting.AspireExport]

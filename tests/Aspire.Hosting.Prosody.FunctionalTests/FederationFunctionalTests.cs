@@ -1,0 +1,80 @@
+using Microsoft.Extensions.DependencyInjection;
+using XmppTestClient;
+
+namespace Aspire.Hosting.Prosody.FunctionalTests;
+
+/// <summary>Federation as a user sets it up: two AddProsody resources with default domains and only WithFederation.</summary>
+[RequiresContainers(ContainerImage.Prosody)]
+public class FederationFunctionalTests
+{
+    [Fact]
+    public Task TwoResourcesWithDefaultDomainsFederateBothWaysWithSecureAuthentication() => FederateBothWaysAsync(imageTag: null);
+
+    [Fact]
+    [RequiresContainers(ContainerImage.Prosody012)]
+    public Task TwoResourcesOnProsody012FederateBothWaysWithSecureAuthentication() => FederateBothWaysAsync("0.12");
+
+    private static async Task FederateBothWaysAsync(string? imageTag)
+    {
+        var builder = TestApp.CreateBuilder();
+        var alicePassword = builder.AddPassword("alice-password");
+        var bobPassword = builder.AddPassword("bob-password");
+        // Defaults: chat.dev.localhost and peer.dev.localhost, secure authentication (certificates) required.
+        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword).WithFederation()
+            .WithLogLevel(ProsodyLogLevel.Debug); // the log shows how each side authenticated the other
+        var peer = builder.AddProsody("peer").WithUser("bob", bobPassword).WithFederation()
+            .WithLogLevel(ProsodyLogLevel.Debug);
+        if (imageTag is not null)
+        {
+            chat.WithImageTag(imageTag);
+            peer.WithImageTag(imageTag);
+        }
+
+        await using var app = await builder.StartAsync("chat", "peer");
+
+        await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
+        await using var bob = await peer.Resource.SignInAsync("bob", await bobPassword.ValueAsync());
+        Assert.True(alice.IsTlsEstablished);
+        Assert.True(bob.IsTlsEstablished);
+        await alice.SendPresenceAsync(cancellationToken: Cancel);
+        await bob.SendPresenceAsync(cancellationToken: Cancel);
+
+        await alice.SendMessageAsync("bob@peer.dev.localhost", "Hello from chat", cancellationToken: Cancel);
+        var atBob = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
+        Assert.Equal("Hello from chat", atBob.GetBody());
+        Assert.True(atBob.IsFrom("alice@chat.dev.localhost"));
+
+        await bob.SendMessageAsync("alice@chat.dev.localhost", "Hello from peer", cancellationToken: Cancel);
+        var atAlice = await alice.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
+        Assert.Equal("Hello from peer", atAlice.GetBody());
+        Assert.True(atAlice.IsFrom("bob@peer.dev.localhost"));
+
+        // Secure authentication, not dialback: each side validated the other's certificate and used SASL EXTERNAL.
+        foreach (var (resource, remote) in new[] { (chat.Resource, "peer.dev.localhost"), (peer.Resource, "chat.dev.localhost") })
+        {
+            var log = await ConsoleLinesAsync(app, resource);
+            Assert.Contains(log, line => line.Contains("certificate chain validation result: valid", StringComparison.Ordinal));
+            Assert.Contains(log, line => line.Contains($"SASL EXTERNAL with {remote} succeeded", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>The resource's console log so far.</summary>
+    private static async Task<List<string>> ConsoleLinesAsync(DistributedApplication app, IResource resource)
+    {
+        var lines = new List<string>();
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        quiet.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource).WithCancellation(quiet.Token))
+            {
+                lines.AddRange(batch.Select(line => line.Content));
+            }
+        }
+        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
+        {
+        }
+
+        return lines;
+    }
+}
