@@ -29,7 +29,7 @@ public sealed partial class XmppClient
                 MaxDelay = _options.ReconnectMaxDelay,
                 OnRetry = args =>
                 {
-                    Log.RetryingConnect(_logger, args.Outcome.Exception, args.AttemptNumber + 1, _options.Host, _options.Port, args.RetryDelay);
+                    Log.RetryingConnect(_logger, args.AttemptNumber + 1, _options.Host, _options.Port, Log.Reason(args.Outcome.Exception), args.RetryDelay);
                     return default;
                 },
             });

@@ -599,7 +599,7 @@ public sealed partial class XmppClient
             return;
         }
 
-        Log.ConnectionLost(_logger, failure, _options.Host, _options.Port);
+        Log.ConnectionLost(_logger, _options.Host, _options.Port, Log.Reason(failure));
         foreach (var room in _rooms.Values)
         {
             room.MarkDisconnected();

@@ -10,11 +10,15 @@ internal static partial class Log
     [LoggerMessage(1, LogLevel.Information, "Signed in to {Host}:{Port} as {Jid} ({Mechanism}, {Session})")]
     public static partial void SignedIn(ILogger logger, string host, int port, string jid, string mechanism, string session);
 
-    [LoggerMessage(2, LogLevel.Warning, "Connection attempt {Attempt} to {Host}:{Port} failed; retrying in {Delay}")]
-    public static partial void RetryingConnect(ILogger logger, Exception? exception, int attempt, string host, int port, TimeSpan delay);
+    // A refused or reset connection is what a restarting server looks like: one line with the reason, no stack trace.
+    [LoggerMessage(2, LogLevel.Warning, "Connection attempt {Attempt} to {Host}:{Port} failed ({Reason}); retrying in {Delay}")]
+    public static partial void RetryingConnect(ILogger logger, int attempt, string host, int port, string reason, TimeSpan delay);
 
-    [LoggerMessage(3, LogLevel.Warning, "Connection to {Host}:{Port} lost; reconnecting")]
-    public static partial void ConnectionLost(ILogger logger, Exception? exception, string host, int port);
+    [LoggerMessage(3, LogLevel.Warning, "Connection to {Host}:{Port} lost ({Reason}); reconnecting")]
+    public static partial void ConnectionLost(ILogger logger, string host, int port, string reason);
+
+    /// <summary>The innermost message: "Connection refused" rather than the wrapper's "Unable to read data…".</summary>
+    public static string Reason(Exception? exception) => exception?.GetBaseException().Message ?? "the server closed the stream";
 
     [LoggerMessage(4, LogLevel.Error, "Giving up connecting to {Host}:{Port}")]
     public static partial void GaveUp(ILogger logger, Exception exception, string host, int port);
