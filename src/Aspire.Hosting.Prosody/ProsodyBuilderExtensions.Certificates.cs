@@ -130,11 +130,6 @@ public static partial class ProsodyBuilderExtensions
                 {
                     context.EnvironmentVariables[ProsodyConfiguration.ClientCertificatePathVariable] = context.CertificatePath;
                     context.EnvironmentVariables[ProsodyConfiguration.ClientKeyPathVariable] = context.KeyPath;
-                    if (AspireServerCertificate.LinksWorkOnThisMachine(configuration.Domain))
-                    {
-                        // Links on the https endpoint, named by the domain: a browser validates them and reaches this machine.
-                        context.EnvironmentVariables[ProsodyConfiguration.HttpsExternalUrlVariable] = configuration.PublishedHttpsUrl;
-                    }
                 }
 
                 return Task.CompletedTask;

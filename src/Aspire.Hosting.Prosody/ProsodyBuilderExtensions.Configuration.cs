@@ -6,7 +6,8 @@ public static partial class ProsodyBuilderExtensions
 {
     /// <summary>
     /// Adds Prosody configuration (Lua) of your own, for what no builder method covers. It is included after the
-    /// generated configuration, in global scope, in the order of the calls, so it can override generated options.
+    /// generated configuration, in global scope, in the order of the calls (together with
+    /// <see cref="WithConfigurationFile"/>'s files), so it can override generated options and earlier calls.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="lua">Configuration text, for example <c>"c2s_timeout = 300"</c>. It is used as written: values
@@ -18,13 +19,14 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(lua);
-        builder.Resource.Settings.ExtraConfiguration.Add(lua);
+        builder.Resource.Settings.Includes.Add(new(lua, SourcePath: null));
         return builder;
     }
 
     /// <summary>
     /// Adds a Prosody configuration file of your own (Lua), copied into the container at start and included after
-    /// the generated configuration, in the order of the calls.
+    /// the generated configuration, in the order of the calls (together with <see cref="WithExtraConfiguration"/>'s
+    /// texts: a later call overrides an earlier one, whichever method made it).
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="path">The file, absolute or relative to the AppHost's directory. It must exist.</param>
@@ -41,7 +43,7 @@ public static partial class ProsodyBuilderExtensions
             throw new FileNotFoundException($"The Prosody configuration file '{fullPath}' does not exist. Give a path to an existing file, absolute or relative to the AppHost's directory.", fullPath);
         }
 
-        builder.Resource.Settings.ConfigurationFiles.Add(fullPath);
+        builder.Resource.Settings.Includes.Add(new(Lua: null, fullPath));
         return builder;
     }
 }

@@ -41,10 +41,7 @@ internal static class ProsodyClients
     /// Run mode: the base of the links Prosody hands out: the https endpoint named by the domain when the certificate
     /// Aspire gives the resource names it, the published http endpoint otherwise.
     /// </summary>
-    public static Uri PublishedLinkBase(this ProsodyResource prosody) =>
-        ServerCertificateTrust.AspireCertificate(prosody) is { } certificate && certificate.MatchesHostname(prosody.Domain)
-            ? new Uri($"https://{prosody.Domain}:{prosody.HttpsEndpoint.Port}/")
-            : new Uri($"http://localhost:{prosody.HttpEndpoint.Port}/");
+    public static Uri PublishedLinkBase(this ProsodyResource prosody) => new($"http://localhost:{prosody.HttpEndpoint.Port}/");
 
     /// <summary>An HTTP client on this machine that, like a browser, sends names under <c>.localhost</c> to loopback and validates the server's certificate.</summary>
     public static HttpClient LocalhostHttpClient(this ProsodyResource prosody) => new(new SocketsHttpHandler

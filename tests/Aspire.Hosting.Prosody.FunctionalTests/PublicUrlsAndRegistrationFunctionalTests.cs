@@ -28,7 +28,7 @@ public sealed partial class PublicUrlsAndRegistrationFunctionalTests
         await using var app = await builder.StartAsync("chat");
         await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
 
-        // https named by the domain when the certificate Aspire gives the resource names it; the published http endpoint otherwise.
+        // The http endpoint as published on this machine's loopback (the https one stays on offer as SecureWebSocketUri).
         var expected = chat.Resource.PublishedLinkBase();
         var secure = expected.Scheme == "https";
         Log($"developer certificate names the domain: {secure}; expected base {expected}");

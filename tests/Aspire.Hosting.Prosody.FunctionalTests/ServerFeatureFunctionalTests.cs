@@ -98,8 +98,7 @@ public class ServerFeatureFunctionalTests
         var getUrl = new Uri((string)slot.Element(Upload + "get")!.Attribute("url")!);
         Log($"slot: PUT {putUrl} GET {getUrl}");
 
-        // The URLs point at an endpoint as published on this machine (https named by the domain with the developer
-        // certificate, http otherwise), so a process here can use them.
+        // The URLs point at the http endpoint as published on this machine's loopback, so a process here can use them.
         var published = chat.Resource.PublishedLinkBase();
         Assert.All((Uri[])[putUrl, getUrl], url =>
         {

@@ -33,9 +33,9 @@ public class ProsodyConfigFileTests
             -- Run mode: the HTTP endpoint is only published on the developer's loopback, so sign-in over ws:// and BOSH is allowed.
             consider_websocket_secure = true
             consider_bosh_secure = true
-            -- Run mode: links (uploads, websocket, modules' pages) point at the endpoints as published on the developer's machine:
-            -- https named by the domain when the certificate names it, plain http otherwise.
-            http_external_url = ENV_ASPIRE_HTTPS_EXTERNAL_URL or ENV_ASPIRE_HTTP_EXTERNAL_URL
+            -- Run mode: links (uploads, websocket, modules' pages) point at the http endpoint as published on the developer's
+            -- loopback, which every client on the machine reaches without trusting a certificate or resolving a name.
+            http_external_url = ENV_ASPIRE_HTTP_EXTERNAL_URL
             -- Who may read /metrics besides loopback.
             openmetrics_allow_cidr = "0.0.0.0/0"
             -- Run mode: the certificate Aspire gives this resource (the trusted .NET developer certificate), when there is one, serves
@@ -66,7 +66,7 @@ public class ProsodyConfigFileTests
         Assert.DoesNotContain("http_external_url", none, StringComparison.Ordinal);
 
         var run = await ConfigOf(chat => chat.WithPublicUrl(new Uri("https://chat.example.com/")));
-        Assert.Contains("http_external_url = ENV_ASPIRE_HTTPS_EXTERNAL_URL or ENV_ASPIRE_HTTP_EXTERNAL_URL\n", run.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("http_external_url = ENV_ASPIRE_HTTP_EXTERNAL_URL\n", run.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.DoesNotContain("chat.example.com", run, StringComparison.Ordinal);
     }
 
@@ -110,6 +110,38 @@ public class ProsodyConfigFileTests
         var config = await ConfigOf(chat => chat.WithFileShare(expiryDays: 2));
 
         Assert.Contains("http_file_share_expires_after = 172800", config);
+    }
+
+    [Fact]
+    public async Task AFileGivenBeforeExtraConfigurationIsIncludedBeforeItSoTheLaterCallWins()
+    {
+        var path = Path.GetTempFileName();
+        await File.WriteAllTextAsync(path, "c2s_timeout = 600\n", TestContext.Current.CancellationToken);
+        try
+        {
+            var builder = TestModel.CreateBuilder();
+            var chat = builder.AddProsody("chat").WithConfigurationFile(path).WithExtraConfiguration("c2s_timeout = 300").WithConfigurationFile(path);
+            using var app = builder.Build();
+
+            var config = await app.FileTextAsync(chat.Resource, ConfigDirectory, "aspire.cfg.lua");
+            Assert.EndsWith(
+                """
+                Include "/etc/prosody/aspire.d/01-file.cfg.lua"
+                Include "/etc/prosody/aspire.d/02-extra.cfg.lua"
+                Include "/etc/prosody/aspire.d/03-file.cfg.lua"
+
+                """.ReplaceLineEndings(),
+                config);
+
+            var files = (await app.FilesAsync(chat.Resource, "/etc/prosody/aspire.d")).Cast<ContainerFile>().ToList();
+            Assert.Equal(["01-file.cfg.lua", "02-extra.cfg.lua", "03-file.cfg.lua"], files.Select(f => f.Name));
+            Assert.Equal(path, files[0].SourcePath);
+            Assert.Equal("c2s_timeout = 300", files[1].Contents);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

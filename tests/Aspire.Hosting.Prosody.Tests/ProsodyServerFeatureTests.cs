@@ -47,7 +47,7 @@ public class ProsodyServerFeatureTests
 
         Assert.Equal("3", environment["PROSODY_UPLOAD_STORAGE_GB"]);
         Assert.DoesNotContain("http_file_share_global_quota", config);
-        Assert.Contains("http_external_url = ENV_ASPIRE_HTTPS_EXTERNAL_URL or ENV_ASPIRE_HTTP_EXTERNAL_URL", config);
+        Assert.Contains("http_external_url = ENV_ASPIRE_HTTP_EXTERNAL_URL", config);
         var url = Assert.IsType<ReferenceExpression>(environment["ASPIRE_HTTP_EXTERNAL_URL"]);
         var endpoint = Assert.IsType<EndpointReferenceExpression>(Assert.Single(url.ValueProviders));
         Assert.Equal(KnownNetworkIdentifiers.LocalhostNetwork, endpoint.Endpoint.ContextNetworkID);

@@ -15,7 +15,7 @@ public class SecureDefaultsTests
     /// <summary>Every difference between run and publish mode of <c>AddProsody("chat")</c> alone, with why it is there.</summary>
     private static readonly ExpectedDifference[] DefaultModelDifferences =
     [
-        new("conf.d chat http_external_url", "ENV_ASPIRE_HTTPS_EXTERNAL_URL or ENV_ASPIRE_HTTP_EXTERNAL_URL", Absent, "run: links point at the endpoints published on the developer's machine; publish: the public URL, when the app model gives one"),
+        new("conf.d chat http_external_url", "ENV_ASPIRE_HTTP_EXTERNAL_URL", Absent, "run: links point at the endpoints published on the developer's machine; publish: the public URL, when the app model gives one"),
         new("env chat ASPIRE_HTTP_EXTERNAL_URL", "http://{chat.bindings.http.host}:{chat.bindings.http.port}/", Absent, "run: the published http endpoint's URL (the https one, named by the domain, is added by the certificate callback when the certificate names the domain)"),
         new("conf.d chat consider_bosh_secure", "true", Absent, "run: sign-in over plain BOSH on the loopback-only HTTP port"),
         new("conf.d chat consider_websocket_secure", "true", Absent, "run: sign-in over ws:// on the loopback-only HTTP port"),

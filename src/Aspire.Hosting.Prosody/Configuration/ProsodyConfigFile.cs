@@ -66,9 +66,9 @@ internal static class ProsodyConfigFile
                 lua.AppendLine($"http_external_url = {LuaSyntax.String(configuration.PublicUrlLiteral!)}");
                 break;
             case ProsodyExternalUrl.FromEnvironment when configuration.IsRunMode:
-                lua.AppendLine("-- Run mode: links (uploads, websocket, modules' pages) point at the endpoints as published on the developer's machine:");
-                lua.AppendLine("-- https named by the domain when the certificate names it, plain http otherwise.");
-                lua.AppendLine($"http_external_url = ENV_{ProsodyConfiguration.HttpsExternalUrlVariable} or ENV_{ProsodyConfiguration.HttpExternalUrlVariable}");
+                lua.AppendLine("-- Run mode: links (uploads, websocket, modules' pages) point at the http endpoint as published on the developer's");
+                lua.AppendLine("-- loopback, which every client on the machine reaches without trusting a certificate or resolving a name.");
+                lua.AppendLine($"http_external_url = ENV_{ProsodyConfiguration.HttpExternalUrlVariable}");
                 break;
             case ProsodyExternalUrl.FromEnvironment:
                 lua.AppendLine("-- The public URL of the HTTP services, a deployment parameter checked by the entrypoint: the base of every link.");
@@ -239,7 +239,7 @@ internal static class ProsodyConfigFile
         }
 
         lua.AppendLine();
-        lua.AppendLine("-- Configuration added with WithExtraConfiguration / WithConfigurationFile, in that order.");
+        lua.AppendLine("-- Configuration added with WithExtraConfiguration and WithConfigurationFile, in the order of the calls.");
         foreach (var file in configuration.IncludedFiles)
         {
             lua.AppendLine($"Include {LuaSyntax.String($"{ProsodyConfiguration.IncludedFilesDirectory}/{file.Name}")}");

@@ -24,12 +24,6 @@ internal sealed class ProsodyConfiguration
     /// <summary>Carries the HTTP endpoint's URL as clients reach it, for the links Prosody hands out.</summary>
     public const string HttpExternalUrlVariable = "ASPIRE_HTTP_EXTERNAL_URL";
 
-    /// <summary>
-    /// Run mode: the <c>https</c> endpoint's URL named by the domain, set only when the certificate Aspire gives the
-    /// resource names the domain; it wins over <see cref="HttpExternalUrlVariable"/>.
-    /// </summary>
-    public const string HttpsExternalUrlVariable = "ASPIRE_HTTPS_EXTERNAL_URL";
-
     /// <summary>The module, shipped with this package, that creates the app model's accounts at start.</summary>
     public const string AccountsModule = "aspire_accounts";
 
@@ -100,15 +94,12 @@ internal sealed class ProsodyConfiguration
         MultiUserChatModules = settings.MultiUserChat is not null && settings.ArchiveRetentionDays is not null ? ["muc_mam"] : [];
         var published = new EndpointReference(resource, ProsodyResource.HttpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
         PublishedHttpUrl = ReferenceExpression.Create($"http://{published.Property(EndpointProperty.HostAndPort)}/");
-        var publishedHttps = new EndpointReference(resource, ProsodyResource.HttpsEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
-        PublishedHttpsUrl = ReferenceExpression.Create($"https://{Domain}:{publishedHttps.Property(EndpointProperty.Port)}/");
         ExternalComponents = settings.ExternalComponents
             .Select((component, index) => new ProsodyExternalComponent(component.Domain, $"ASPIRE_COMPONENT_{index + 1}_SECRET", component.SecretParameter))
             .ToArray();
 
-        IncludedFiles = settings.ExtraConfiguration.Select(lua => (Contents: (string?)lua, SourcePath: (string?)null))
-            .Concat(settings.ConfigurationFiles.Select(path => (Contents: (string?)null, SourcePath: (string?)path)))
-            .Select((file, index) => new ProsodyIncludedFile($"{index + 1:00}-{(file.SourcePath is null ? "extra" : "file")}.cfg.lua", file.Contents, file.SourcePath))
+        IncludedFiles = settings.Includes
+            .Select((file, index) => new ProsodyIncludedFile($"{index + 1:00}-{(file.SourcePath is null ? "extra" : "file")}.cfg.lua", file.Lua, file.SourcePath))
             .ToArray();
     }
 
@@ -334,12 +325,6 @@ internal sealed class ProsodyConfiguration
     /// <summary>The HTTP endpoint's URL as it is published on the host, e.g. <c>http://localhost:12345/</c>.</summary>
     public ReferenceExpression PublishedHttpUrl { get; }
 
-    /// <summary>
-    /// The HTTPS endpoint as published on the host, named by the domain, e.g. <c>https://chat.dev.localhost:12346/</c>:
-    /// what links use in run mode when the certificate Aspire gives the resource names the domain and the domain is
-    /// under <c>.localhost</c> (which browsers and the system resolver of most desktops send to this machine).
-    /// </summary>
-    public ReferenceExpression PublishedHttpsUrl { get; }
 }
 
 /// <summary>An account, its full JID and the environment variable that carries its password.</summary>

@@ -68,9 +68,8 @@ internal static class ProsodyEnvironmentVariables
     }
 
     /// <summary>
-    /// Run mode: the published <c>http</c> endpoint; the HTTPS certificate callback adds
-    /// <see cref="ProsodyConfiguration.HttpsExternalUrlVariable"/>, which wins, when links on the <c>https</c> endpoint
-    /// work. Publish mode: the public URL's parameter.
+    /// Run mode: the <c>http</c> endpoint as published on the developer's loopback. Publish mode: the public URL's
+    /// parameter.
     /// </summary>
     private static void AddExternalUrl(Variables variables, ProsodyConfiguration configuration)
     {

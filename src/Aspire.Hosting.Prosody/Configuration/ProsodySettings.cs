@@ -95,10 +95,12 @@ internal sealed class ProsodySettings(string resourceName, ParameterResource adm
     /// <summary>The TURN service whose credentials Prosody hands to clients (XEP-0215); null for none.</summary>
     public ProsodyTurn? Turn { get; set; }
 
-    public List<string> ExtraConfiguration { get; } = [];
-
-    public List<string> ConfigurationFiles { get; } = [];
+    /// <summary>WithExtraConfiguration's texts and WithConfigurationFile's files, in the order of the calls.</summary>
+    public List<ProsodyInclude> Includes { get; } = [];
 }
+
+/// <summary>Configuration of the user's own, included after the generated one: a text, or a file on the AppHost's machine.</summary>
+internal sealed record ProsodyInclude(string? Lua, string? SourcePath);
 
 /// <summary>An account Prosody creates at start (or whose password it resets to the parameter's value).</summary>
 internal sealed record ProsodyAccount(string UserName, ParameterResource Password, bool IsAdmin);

@@ -48,13 +48,6 @@ internal static class AspireServerCertificate
 #pragma warning restore ASPIRECERTIFICATES001
 
     /// <summary>
-    /// Run mode, for a certificate that names the domain: whether <c>https://{domain}:{published port}/</c> reaches
-    /// this machine. A name under <c>.localhost</c> does in browsers and with most desktops' resolvers (RFC 6761);
-    /// Prosody refuses TLS names it does not host, such as <c>localhost</c>, so there is no other name to use.
-    /// </summary>
-    public static bool LinksWorkOnThisMachine(string domain) => domain.EndsWith(".localhost", StringComparison.Ordinal);
-
-    /// <summary>
     /// Whether clients that check the name find <paramref name="domain"/> in it. The developer certificate names
     /// <c>localhost</c>, <c>*.dev.localhost</c> and <c>*.dev.internal</c>; a wildcard covers one label only.
     /// </summary>

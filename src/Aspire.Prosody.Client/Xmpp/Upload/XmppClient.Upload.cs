@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Xml.Linq;
 using Aspire.Prosody.Client.Xmpp.Tls;
 
@@ -113,9 +115,38 @@ public sealed partial class XmppClient
         {
             SslOptions = { RemoteCertificateValidationCallback = validator.Validate },
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectCallback = ConnectHttpAsync,
         };
         var http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(5) };
         return Interlocked.CompareExchange(ref _http, http, null) ?? http;
+    }
+
+    /// <summary>
+    /// Names under <c>.localhost</c> are this machine (RFC 6761), as browsers treat them; .NET's resolver does not
+    /// on every system, and a development server's links name its domain, such as <c>chat.dev.localhost</c>.
+    /// </summary>
+    private static async ValueTask<Stream> ConnectHttpAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            var host = context.DnsEndPoint.Host;
+            if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The domain's items (and the domain itself) that advertise <c>urn:xmpp:http:upload:0</c> (XEP-0030).</summary>
