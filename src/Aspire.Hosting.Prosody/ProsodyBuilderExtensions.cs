@@ -83,6 +83,8 @@ public static partial class ProsodyBuilderExtensions
         if (resource.IsRunMode)
         {
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyMetricsForwarder>());
+            // The entrypoint wrapper restarts a crashed Prosody inside the running container: report that at once.
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyCrashWatcher>());
         }
 
         var prosody = builder.AddResource(resource)
