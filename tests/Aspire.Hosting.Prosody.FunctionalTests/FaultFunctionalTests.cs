@@ -282,40 +282,6 @@ public class FaultFunctionalTests
         }
     }
 
-    /// <summary>Tries until the attempt succeeds (logging each failure), for what may take a moment to recover.</summary>
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> attempt, string what)
-    {
-        var deadline = DateTime.UtcNow + ConditionTimeout;
-        for (var tries = 1; ; tries++)
-        {
-            try
-            {
-                var result = await attempt();
-                Log($"{what}: succeeded at try {tries}.");
-                return result;
-            }
-            catch (Exception error) when (error is XmppException or TimeoutException or IOException or System.Xml.XmlException && DateTime.UtcNow < deadline)
-            {
-                Log($"{what}: try {tries} failed: {error.GetType().Name}: {error.Message}");
-                await Task.Delay(TimeSpan.FromSeconds(2), Cancel);
-            }
-        }
-    }
-
-    /// <summary>Runs an attempt whose outcome is reported rather than asserted: "succeeded" or "failed: …".</summary>
-    private static async Task<string> Record(Func<Task> attempt)
-    {
-        try
-        {
-            await attempt();
-            return "succeeded";
-        }
-        catch (Exception error) when (error is not OperationCanceledException || !Cancel.IsCancellationRequested)
-        {
-            return $"failed: {error.GetType().Name}: {error.Message}";
-        }
-    }
-
     private static async Task AssertNoSecretInLogsAsync(FaultLogCapture logs, string resourceName, Dictionary<string, string> secrets, Dictionary<string, string> plainUsers)
     {
         await EventuallyAsync(() => logs.LinesOf(resourceName) > 0, $"{resourceName}'s console output captured", TimeSpan.FromSeconds(30));

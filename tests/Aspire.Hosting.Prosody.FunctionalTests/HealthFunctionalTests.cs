@@ -177,4 +177,45 @@ public class HealthFunctionalTests
             "unhealthy for HTTP again");
         Assert.Contains("404", thawed.Report(chat.CheckName())!.Description, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AKilledProsodyMakesTheResourceUnhealthyWithinSecondsNamingTheCrashAndHealthyOnceItAnswersAgainWhileAHealthyServerLogsNoCheckConnections()
+    {
+        var builder = TestApp.CreateBuilder();
+        var password = builder.AddPassword("alice-password");
+        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        await using var app = await builder.StartAsync("chat");
+        var containerId = app.ContainerIdOf("chat");
+        var firstCheck = app.StateOf("chat").HealthReports.Single(r => r.Name == chat.CheckName()).LastRunAt;
+
+        // Aspire's next poll of a healthy resource, 30 s later: the check asks Prosody over HTTP only, so Prosody logs
+        // no client connection for it (only the first check opened an XMPP stream).
+        await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy, after: firstCheck);
+        var connections = CountLines(ContainerRuntime.Run(ContainerRuntime.Name, "logs", containerId).Output, "Client connected");
+        Log($"Client connections Prosody logged after two health checks: {connections}");
+        Assert.InRange(connections, 1, 1);
+
+        // The crash: Aspire's poll is ~30 s away, but the wrapper's log line makes the resource Unhealthy at once.
+        var clock = Stopwatch.StartNew();
+        HealthTestSupport.SignalProsody(containerId, "KILL");
+        var down = await app.WaitForSnapshotAsync("chat", s => s.HealthStatus == HealthStatus.Unhealthy, "unhealthy after the kill");
+        var toUnhealthy = clock.Elapsed;
+        var report = down.HealthReports.Single(r => r.Name == chat.CheckName());
+        Log($"Unhealthy {toUnhealthy.TotalMilliseconds:F0} ms after SIGKILL: {report.Description}");
+        Assert.Contains("Prosody stopped unexpectedly (signal 9)", report.Description, StringComparison.Ordinal);
+        Assert.Equal(KnownResourceStates.Running, down.State?.Text);
+        Assert.True(toUnhealthy < TimeSpan.FromSeconds(5), $"Unhealthy only {toUnhealthy} after the kill.");
+
+        // Healthy again as soon as Prosody answers, not at Aspire's next poll.
+        var back = await app.WaitForSnapshotAsync("chat", s => s.IsRunningAndHealthy(), "healthy again");
+        var toHealthy = clock.Elapsed;
+        Log($"Healthy again {toHealthy.TotalMilliseconds:F0} ms after SIGKILL: {back.Summary()}");
+        Assert.True(toHealthy < TimeSpan.FromSeconds(15), $"Healthy again only {toHealthy} after the kill.");
+        Assert.Equal(containerId, back.ContainerId());
+        await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
+        Assert.True(alice.IsTlsEstablished);
+    }
+
+    private static int CountLines(string text, string needle) =>
+        text.Split('\n').Count(line => line.Contains(needle, StringComparison.Ordinal));
 }

@@ -39,7 +39,7 @@ local function drop_statements(engine)
 		closed = closed + 1;
 	end
 	engine.prepared = {};
-	module:log("debug", "Database connection lost: closed its %d prepared statements before reconnecting", closed);
+	module:log("info", "Database connection lost: closed its %d prepared statements before reconnecting", closed);
 end
 
 local function guarded_transaction(engine, ...)
