@@ -87,7 +87,10 @@ internal sealed class ProsodyHealthCheck(ProsodyResource resource) : IHealthChec
         {
             if (await XmppStreamProbe.ProbeAsync(c2s.Host, c2s.Port, resource.Domain, timeout.Token).ConfigureAwait(false) is { } streamProblem)
             {
-                return streamProblem;
+                // A Prosody that answers may know why no client can sign in (no TLS context: no STARTTLS offered).
+                return await NotReadyReasonAsync(http, timeout.Token).ConfigureAwait(false) is { } reason
+                    ? $"{reason} ({streamProblem})"
+                    : streamProblem;
             }
 
             state.Confirmed = true;
@@ -101,6 +104,21 @@ internal sealed class ProsodyHealthCheck(ProsodyResource resource) : IHealthChec
         }
 
         return problem;
+    }
+
+    /// <summary>Prosody's own reason for not being ready, when its readiness endpoint answers 503; otherwise null.</summary>
+    private static async Task<string?> NotReadyReasonAsync(EndpointReference http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var ready = await SharedHttpClient.GetAsync(new Uri($"http://{http.Host}:{http.Port}{ProsodyConfiguration.ReadinessPath}"), cancellationToken).ConfigureAwait(false);
+            var body = (await ready.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
+            return ready.StatusCode == HttpStatusCode.ServiceUnavailable && body.Length > 0 ? $"Prosody is {body}." : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
     }
 
     private async Task<(bool Answered, string? Problem)> ProbeHttpAsync(EndpointReference http, CancellationToken cancellationToken)
