@@ -84,6 +84,8 @@ public static partial class ProsodyBuilderExtensions
         if (resource.IsRunMode)
         {
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyMetricsForwarder>());
+            // The entrypoint wrapper restarts a crashed Prosody inside the running container: report that at once.
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyCrashWatcher>());
         }
 
         // Certificates are checked against the final domain once the whole model is known, in both modes.

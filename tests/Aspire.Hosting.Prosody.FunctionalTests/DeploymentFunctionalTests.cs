@@ -229,6 +229,68 @@ public class DeploymentFunctionalTests(DeploymentFixture deployment) : IClassFix
     }
 
     [Fact]
+    public async Task ReadinessIs503NamingStorageWhilePostgresIsStoppedUnderTheRunningServerThen200AndProsodyNeverRestarts()
+    {
+        deployment.Require();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Platform.HostPort(DeploymentFixture.ProsodyName, "http")}"), Timeout = TimeSpan.FromSeconds(60) };
+        var prosody = Platform.ContainerName(DeploymentFixture.ProsodyName);
+        var pg = Platform.ContainerName("pg");
+        string StartedAt() => ContainerRuntime.Run(ContainerRuntime.Name, "inspect", "--format", "{{.State.StartedAt}} {{.State.Running}}", prosody).Output.Trim();
+        var before = StartedAt();
+        Assert.Equal((HttpStatusCode.OK, "ready"), await ProbeAsync(http, "/aspire-health/ready"));
+
+        for (var round = 1; round <= 2; round++)
+        {
+            Assert.Equal(0, ContainerRuntime.Run(ContainerRuntime.Name, "stop", "--time", "1", pg).ExitCode);
+            try
+            {
+                // A sign-in attempt while the database is down: storage traffic during the outage.
+                await Assert.ThrowsAnyAsync<Exception>(async () => await (await SignInAsync("alice", "alice-password")).DisposeAsync());
+                var down = await WaitForProbeAsync(http, HttpStatusCode.ServiceUnavailable);
+                Log($"round {round}, database stopped: ready {(int)down.Status} {down.Body}");
+                Assert.Contains("storage of " + Domain, down.Body, StringComparison.Ordinal);
+                // Liveness is about the process: it stays 200.
+                Assert.Equal(HttpStatusCode.OK, (await ProbeAsync(http, "/aspire-health/live")).Status);
+            }
+            finally
+            {
+                Assert.Equal(0, ContainerRuntime.Run(ContainerRuntime.Name, "start", pg).ExitCode);
+            }
+
+            var up = await WaitForProbeAsync(http, HttpStatusCode.OK);
+            Log($"round {round}, database started: ready {(int)up.Status} {up.Body}");
+            await using var alice = await SignInAsync("alice", "alice-password");
+            await alice.PingAsync(cancellationToken: Cancel);
+        }
+
+        // The same process throughout: a crash would have ended the container (no wrapper in a deployment).
+        Assert.Equal(before, StartedAt());
+        Assert.EndsWith("true", before, StringComparison.Ordinal);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> ProbeAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path, Cancel);
+        return (response.StatusCode, (await response.Content.ReadAsStringAsync(Cancel)).Trim());
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> WaitForProbeAsync(HttpClient http, HttpStatusCode wanted)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (true)
+        {
+            var answer = await ProbeAsync(http, "/aspire-health/ready");
+            if (answer.Status == wanted || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(wanted, answer.Status);
+                return answer;
+            }
+
+            await Task.Delay(500, Cancel);
+        }
+    }
+
+    [Fact]
     public async Task NoSecretValueIsInAnyLayerOfTheImageInTheBuildContextOrInTheManifest()
     {
         deployment.Require();

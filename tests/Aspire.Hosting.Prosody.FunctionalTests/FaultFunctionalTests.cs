@@ -134,11 +134,11 @@ public class FaultFunctionalTests
             Assert.True(start.Success, start.Message);
             await app.WaitForSnapshotAsync("pg", s => s.IsRunningAndHealthy(), "running and healthy again");
 
-            // Prosody's next queries meet the dead connection and reconnect, or Prosody dies doing so (with the
-            // PostgreSQL driver of the 13.0 image it segfaults: docs/postgres-restart-segfault.md). In run mode the
-            // entrypoint wrapper starts a crashed Prosody again, so signing in succeeds after a few tries; should the
-            // container itself end, the dashboard says so and the start command brings it back. Nothing it accepted
-            // may be lost.
+            // Prosody's next queries meet the dead connection and reconnect. (The 13.0 image's PostgreSQL driver could
+            // segfault here, docs/postgres-restart-segfault.md; mod_aspire_sql_failover prevents it, which
+            // DatabaseFailoverFunctionalTests proves.) Should Prosody die anyway, the entrypoint wrapper starts it again,
+            // so signing in succeeds after a few tries; should the container itself end, the dashboard says so and the
+            // start command brings it back. Nothing it accepted may be lost.
             var (bob, crash) = await SignInOrCrashAsync(app, chat.Resource, "bob", bobPw);
             if (crash is not null)
             {
@@ -279,40 +279,6 @@ public class FaultFunctionalTests
                 Log($"{user} cannot sign in yet (try {tries}): {error.GetType().Name}: {error.Message}");
                 await Task.Delay(TimeSpan.FromSeconds(2), Cancel);
             }
-        }
-    }
-
-    /// <summary>Tries until the attempt succeeds (logging each failure), for what may take a moment to recover.</summary>
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> attempt, string what)
-    {
-        var deadline = DateTime.UtcNow + ConditionTimeout;
-        for (var tries = 1; ; tries++)
-        {
-            try
-            {
-                var result = await attempt();
-                Log($"{what}: succeeded at try {tries}.");
-                return result;
-            }
-            catch (Exception error) when (error is XmppException or TimeoutException or IOException or System.Xml.XmlException && DateTime.UtcNow < deadline)
-            {
-                Log($"{what}: try {tries} failed: {error.GetType().Name}: {error.Message}");
-                await Task.Delay(TimeSpan.FromSeconds(2), Cancel);
-            }
-        }
-    }
-
-    /// <summary>Runs an attempt whose outcome is reported rather than asserted: "succeeded" or "failed: …".</summary>
-    private static async Task<string> Record(Func<Task> attempt)
-    {
-        try
-        {
-            await attempt();
-            return "succeeded";
-        }
-        catch (Exception error) when (error is not OperationCanceledException || !Cancel.IsCancellationRequested)
-        {
-            return $"failed: {error.GetType().Name}: {error.Message}";
         }
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -18,6 +19,40 @@ internal static class FaultTestSupport
         var (exitCode, output) = ContainerRuntime.Run(ContainerRuntime.Name, arguments);
         Assert.True(exitCode == 0, $"{ContainerRuntime.Name} {string.Join(' ', arguments)} failed: {output}");
         Log($"{ContainerRuntime.Name} {string.Join(' ', arguments)}: {output.Trim()}");
+    }
+
+    /// <summary>Tries until the attempt succeeds (logging each failure), for what may take a moment to recover.</summary>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> attempt, string what)
+    {
+        var deadline = DateTime.UtcNow + ConditionTimeout;
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                var result = await attempt();
+                Log($"{what}: succeeded at try {tries}.");
+                return result;
+            }
+            catch (Exception error) when (error is XmppException or TimeoutException or IOException or System.Xml.XmlException && DateTime.UtcNow < deadline)
+            {
+                Log($"{what}: try {tries} failed: {error.GetType().Name}: {error.Message}");
+                await Task.Delay(TimeSpan.FromSeconds(2), Cancel);
+            }
+        }
+    }
+
+    /// <summary>Runs an attempt whose outcome is reported rather than asserted: "succeeded" or "failed: …".</summary>
+    public static async Task<string> Record(Func<Task> attempt)
+    {
+        try
+        {
+            await attempt();
+            return "succeeded";
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !Cancel.IsCancellationRequested)
+        {
+            return $"failed: {error.GetType().Name}: {error.Message}";
+        }
     }
 
     /// <summary>Executes one of Aspire's resource commands (start, stop, restart, or the integration's), as the dashboard would.</summary>

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
@@ -177,4 +179,108 @@ public class HealthFunctionalTests
             "unhealthy for HTTP again");
         Assert.Contains("404", thawed.Report(chat.CheckName())!.Description, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AKilledProsodyMakesTheResourceUnhealthyWithinSecondsNamingTheCrashAndHealthyOnceItAnswersAgainWhileAHealthyServerLogsNoCheckConnections()
+    {
+        var builder = TestApp.CreateBuilder();
+        var password = builder.AddPassword("alice-password");
+        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        await using var app = await builder.StartAsync("chat");
+        var containerId = app.ContainerIdOf("chat");
+        var firstCheck = app.StateOf("chat").HealthReports.Single(r => r.Name == chat.CheckName()).LastRunAt;
+
+        // Aspire's next poll of a healthy resource, 30 s later: the check asks Prosody over HTTP only, so Prosody logs
+        // no client connection for it (only the first check opened an XMPP stream).
+        await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy, after: firstCheck);
+        var connections = CountLines(ContainerRuntime.Run(ContainerRuntime.Name, "logs", containerId).Output, "Client connected");
+        Log($"Client connections Prosody logged after two health checks: {connections}");
+        Assert.InRange(connections, 1, 1);
+
+        // The crash: Aspire's poll is ~30 s away, but the wrapper's log line makes the resource Unhealthy at once.
+        var clock = Stopwatch.StartNew();
+        HealthTestSupport.SignalProsody(containerId, "KILL");
+        var down = await app.WaitForSnapshotAsync("chat", s => s.HealthStatus == HealthStatus.Unhealthy, "unhealthy after the kill");
+        var toUnhealthy = clock.Elapsed;
+        var report = down.HealthReports.Single(r => r.Name == chat.CheckName());
+        Log($"Unhealthy {toUnhealthy.TotalMilliseconds:F0} ms after SIGKILL: {report.Description}");
+        Assert.Contains("Prosody stopped unexpectedly (signal 9)", report.Description, StringComparison.Ordinal);
+        Assert.Equal(KnownResourceStates.Running, down.State?.Text);
+        Assert.True(toUnhealthy < TimeSpan.FromSeconds(5), $"Unhealthy only {toUnhealthy} after the kill.");
+
+        // Healthy again as soon as Prosody answers, not at Aspire's next poll.
+        var back = await app.WaitForSnapshotAsync("chat", s => s.IsRunningAndHealthy(), "healthy again");
+        var toHealthy = clock.Elapsed;
+        Log($"Healthy again {toHealthy.TotalMilliseconds:F0} ms after SIGKILL: {back.Summary()}");
+        Assert.True(toHealthy < TimeSpan.FromSeconds(15), $"Healthy again only {toHealthy} after the kill.");
+        Assert.Equal(containerId, back.ContainerId());
+        await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
+        Assert.True(alice.IsTlsEstablished);
+    }
+
+    [Theory]
+    [InlineData("expired", "not now")]
+    [InlineData("not yet valid", "not now")]
+    [InlineData("key of another certificate", "private key does not match public key")]
+    public async Task WhileTlsCannotWorkForClientsTheResourceIsUnhealthyNamingTheReason(string fault, string reason)
+    {
+        // The certificate reaches Prosody as a user would give it in configuration of their own: through a mounted
+        // directory and c2s_ssl (the typed methods may refuse such a certificate while the model is built).
+        var directory = Directory.CreateTempSubdirectory("prosody-tls-");
+        try
+        {
+            Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes for the mounted certificate.");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(directory.FullName, (UnixFileMode)0b111_101_101);
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            var (notBefore, notAfter) = fault switch
+            {
+                "expired" => (now.AddDays(-30), now.AddDays(-1)),
+                "not yet valid" => (now.AddDays(1), now.AddDays(30)),
+                _ => (now.AddDays(-1), now.AddDays(30)),
+            };
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=chat.dev.localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName("chat.dev.localhost");
+            request.CertificateExtensions.Add(names.Build());
+            using var certificate = request.CreateSelfSigned(notBefore, notAfter);
+            using var otherKey = RSA.Create(2048);
+            var keyPem = fault == "key of another certificate" ? otherKey.ExportPkcs8PrivateKeyPem() : key.ExportPkcs8PrivateKeyPem();
+            foreach (var (name, text) in new[] { ("tls.crt", certificate.ExportCertificatePem()), ("tls.key", keyPem) })
+            {
+                var path = Path.Combine(directory.FullName, name);
+                await File.WriteAllTextAsync(path, text + "\n", Cancel);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+                }
+            }
+
+            var builder = TestApp.CreateBuilder();
+            var chat = builder.AddProsody("chat")
+                .WithBindMount(directory.FullName, "/etc/prosody/faulty-tls", isReadOnly: true)
+                .WithExtraConfiguration("c2s_ssl = { certificate = \"/etc/prosody/faulty-tls/tls.crt\"; key = \"/etc/prosody/faulty-tls/tls.key\" }");
+            await using var app = await builder.BuildAsync(Cancel);
+            await app.StartAsync(Cancel);
+
+            var unhealthy = await app.WaitForAsync("chat", e =>
+                e.Report(chat.CheckName()) is { Status: HealthStatus.Unhealthy, Description: { } d } && d.Contains("TLS cannot work", StringComparison.Ordinal),
+                "unhealthy naming TLS");
+            var description = unhealthy.Report(chat.CheckName())!.Description!;
+            Log($"{fault}: {description}");
+            Assert.Contains(reason, description, StringComparison.Ordinal);
+            Assert.Contains("chat.dev.localhost", description, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static int CountLines(string text, string needle) =>
+        text.Split('\n').Count(line => line.Contains(needle, StringComparison.Ordinal));
 }

@@ -176,7 +176,7 @@ public class ProsodyConfigFileTests
     }
 
     [Fact]
-    public async Task TheAccountsAndHealthModulesAreCopiedIntoThePluginPath()
+    public async Task TheAccountsHealthAndSqlFailoverModulesAreCopiedIntoThePluginPath()
     {
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("chat");
@@ -185,12 +185,14 @@ public class ProsodyConfigFileTests
         var annotation = Assert.Single(chat.Resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>(), a => a.DestinationPath == "/usr/local/lib/prosody-aspire");
         var items = (await annotation.Callback(new ContainerFileSystemCallbackContext { Services = app.Services, Model = chat.Resource }, CancellationToken.None)).ToList();
         var modules = Assert.IsType<ContainerDirectory>(Assert.Single(items, i => i.Name == "modules"));
-        Assert.Equal(["mod_aspire_accounts.lua", "mod_aspire_federation.lua", "mod_aspire_health.lua"], modules.Entries.Select(e => e.Name).Order());
+        Assert.Equal(["mod_aspire_accounts.lua", "mod_aspire_federation.lua", "mod_aspire_health.lua", "mod_aspire_sql_failover.lua"], modules.Entries.Select(e => e.Name).Order());
         var module = Assert.IsType<ContainerFile>(Assert.Single(modules.Entries, e => e.Name == "mod_aspire_accounts.lua"));
         Assert.Contains("aspire_accounts", module.Contents);
         Assert.Contains("os.getenv", module.Contents);
         var health = Assert.IsType<ContainerFile>(Assert.Single(modules.Entries, e => e.Name == "mod_aspire_health.lua"));
         Assert.Contains("\"GET /ready\"", health.Contents);
+        var failover = Assert.IsType<ContainerFile>(Assert.Single(modules.Entries, e => e.Name == "mod_aspire_sql_failover.lua"));
+        Assert.Contains("_transaction", failover.Contents);
         var entrypoint = Assert.IsType<ContainerFile>(Assert.Single(items, i => i.Name == "entrypoint.sh"));
         Assert.True(entrypoint.Mode.HasFlag(UnixFileMode.OtherExecute));
     }

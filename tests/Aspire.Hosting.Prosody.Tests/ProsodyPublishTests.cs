@@ -90,7 +90,8 @@ public class ProsodyPublishTests
         Assert.Equal(
             ["/etc/prosody/aspire.d/01-extra.cfg.lua", "/etc/prosody/aspire.d/02-file.cfg.lua", "/etc/prosody/conf.d/aspire.cfg.lua",
              "/usr/local/lib/prosody-aspire/entrypoint.sh", "/usr/local/lib/prosody-aspire/modules/mod_aspire_accounts.lua",
-             "/usr/local/lib/prosody-aspire/modules/mod_aspire_federation.lua", "/usr/local/lib/prosody-aspire/modules/mod_aspire_health.lua"],
+             "/usr/local/lib/prosody-aspire/modules/mod_aspire_federation.lua", "/usr/local/lib/prosody-aspire/modules/mod_aspire_health.lua",
+             "/usr/local/lib/prosody-aspire/modules/mod_aspire_sql_failover.lua"],
             actual.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
             actual["/usr/local/lib/prosody-aspire/entrypoint.sh"].Item2);

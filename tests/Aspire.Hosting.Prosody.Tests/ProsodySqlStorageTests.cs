@@ -149,6 +149,25 @@ public class ProsodySqlStorageTests
         Assert.Equal("{pg-password.value}", env["PGPASSWORD"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(DistributedApplicationOperation.Run)]
+    [InlineData(DistributedApplicationOperation.Publish)]
+    public async Task TheDatabaseFailoverModuleIsLoadedWithADatabaseServerOnlyInBothModes(DistributedApplicationOperation operation)
+    {
+        var builder = TestModel.CreateBuilder(operation);
+        var db = builder.AddPostgres("pg").AddDatabase("prosodydb");
+        var postgres = builder.AddProsody("chat").WithPostgres(db);
+        var sqlite = builder.AddProsody("lite").WithSqliteStorage();
+        var files = builder.AddProsody("files");
+
+        static async Task<string[]> ModulesAsync(ProsodyResource resource, DistributedApplicationOperation operation) =>
+            ((string)(await resource.RawEnvironmentAsync(operation))["PROSODY_ENABLE_MODULES"]).Split(',');
+
+        Assert.Contains("aspire_sql_failover", await ModulesAsync(postgres.Resource, operation));
+        Assert.DoesNotContain("aspire_sql_failover", await ModulesAsync(sqlite.Resource, operation));
+        Assert.DoesNotContain("aspire_sql_failover", await ModulesAsync(files.Resource, operation));
+    }
+
     [Fact]
     public async Task WithSqliteStorageKeepsADatabaseFileInTheDataDirectory()
     {

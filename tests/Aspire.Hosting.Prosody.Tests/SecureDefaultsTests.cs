@@ -36,7 +36,7 @@ public class SecureDefaultsTests
         new("env chat ASPIRE_TLS_CERTIFICATE", Absent, "{chat-tls-certificate.value}", "publish: the deployment's certificate, a parameter"),
         new("env chat ASPIRE_TLS_KEY", Absent, "{chat-tls-key.value}", "publish: the deployment's key, a secret parameter written to a file at start, never into the image"),
         new("probe chat Liveness", Absent, "http /aspire-health/live every 10 s", "publish: a platform restarts a Prosody whose HTTP server stopped answering"),
-        new("probe chat Readiness", Absent, "http /aspire-health/ready every 5 s", "publish: a platform routes no client before every account exists"),
+        new("probe chat Readiness", Absent, "http /aspire-health/ready every 5 s", "publish: a platform routes no client while none could sign in (accounts not created yet, storage unreadable, TLS unusable)"),
         .. new[] { ("c2s", "tcp", 5222), ("http", "http", 5280), ("https", "https", 5281) }.Select(e => Unproxied(e.Item1, e.Item2, e.Item3)),
     ];
 
@@ -56,7 +56,7 @@ public class SecureDefaultsTests
         new("conf.d chat line: if resolv_conf then resolv_conf:close() end", "(present)", Absent, "run, federation: reading that DNS server"),
         new("conf.d chat line: local network_dns = resolv_conf and resolv_conf:read(\"a\"):match(\"nameserver%s+(%S+)\")", "(present)", Absent, "run, federation: reading that DNS server"),
         new("conf.d chat line: local resolv_conf = (Lua or _G).io.open(\"/etc/resolv.conf\")", "(present)", Absent, "run, federation: reading that DNS server"),
-        new("env chat PROSODY_ENABLE_MODULES", "announce,aspire_accounts,aspire_federation,aspire_health,bosh,http_openmetrics,websocket", "announce,aspire_accounts,aspire_federation,aspire_health,bosh,websocket", "metrics on in run mode only"),
+        new("env chat PROSODY_ENABLE_MODULES", "announce,aspire_accounts,aspire_federation,aspire_health,aspire_sql_failover,bosh,http_openmetrics,websocket", "announce,aspire_accounts,aspire_federation,aspire_health,aspire_sql_failover,bosh,websocket", "metrics on in run mode only"),
         new("env chat PROSODY_TURN_HOST", "127.0.0.1", "{chat-turn-external-address.value}", "run: loopback; publish: the public address, a deployment parameter"),
         new("env chat-turn TURN_EXTERNAL_IP", Absent, "{chat-turn-external-address.value}", "publish: that address for coturn, checked to be an IP by its script"),
         new("arg chat-turn turnserver --external-ip", "127.0.0.1", "$TURN_EXTERNAL_IP", "run: loopback; publish: the deployment's public address"),

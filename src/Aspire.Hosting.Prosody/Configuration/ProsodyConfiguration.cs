@@ -38,6 +38,12 @@ internal sealed class ProsodyConfiguration
     /// <summary>The module, shipped with this package, that answers a platform's liveness and readiness probes.</summary>
     public const string HealthModule = "aspire_health";
 
+    /// <summary>
+    /// The module, shipped with this package, that works around LuaDBI's use-after-free when the database restarts
+    /// (docs/postgres-restart-segfault.md); loaded with SQL storage on a database server.
+    /// </summary>
+    public const string SqlFailoverModule = "aspire_sql_failover";
+
     /// <summary>Where <see cref="HealthModule"/> serves its probes on the HTTP endpoint.</summary>
     public const string LivenessPath = "/aspire-health/live";
 
@@ -126,6 +132,11 @@ internal sealed class ProsodyConfiguration
         if (metricsEnabled)
         {
             enabled.Add("http_openmetrics");
+        }
+
+        if (settings.Storage is { HasServer: true })
+        {
+            enabled.Add(SqlFailoverModule);
         }
 
         var disabled = new SortedSet<string>(settings.DisabledModules, StringComparer.Ordinal);

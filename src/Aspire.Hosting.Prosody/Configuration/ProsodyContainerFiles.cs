@@ -15,7 +15,8 @@ internal static class ProsodyContainerFiles
     public const UnixFileMode ExecutableFile = ReadableFile | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     /// <summary>The modules this package ships, by file name in the embedded resources.</summary>
-    public static readonly string[] ShippedModules = [$"mod_{ProsodyConfiguration.AccountsModule}.lua", $"mod_{ProsodyConfiguration.HealthModule}.lua", $"mod_{ProsodyConfiguration.FederationModule}.lua"];
+    public static readonly string[] ShippedModules = [$"mod_{ProsodyConfiguration.AccountsModule}.lua", $"mod_{ProsodyConfiguration.HealthModule}.lua",
+        $"mod_{ProsodyConfiguration.FederationModule}.lua", $"mod_{ProsodyConfiguration.SqlFailoverModule}.lua"];
 
     public static IEnumerable<ContainerFileSystemItem> ConfigDirectory(ProsodyConfiguration configuration) =>
         [new ContainerFile { Name = ProsodyConfiguration.ConfigFileName, Contents = ProsodyConfigFile.Render(configuration), Mode = ReadableFile }];
