@@ -40,6 +40,8 @@ public partial class ClientIntegrationFunctionalTests
     public async Task AServiceOnAddProsodyClientSignsInWithItsAccountAndAnswersDirectMessages()
     {
         var (builder, chat, testerPassword) = CreateModel();
+        var botLog = new ResourceLogCapture("lobby-bot");
+        builder.Services.AddLogging(logging => logging.AddProvider(botLog));
         await using var app = await builder.StartAsync("chat", "lobby-bot");
         await using var tester = await chat.Resource.ConnectPackageClientAsync("tester", await testerPassword.ValueAsync());
 
@@ -49,6 +51,11 @@ public partial class ClientIntegrationFunctionalTests
         var reply = (await tester.ReceiveUntilAsync(m => m.From.Bare.ToString() == "bot@chat.dev.localhost", StanzaTimeout)).Last();
 
         Assert.Equal(text, reply.Body);
+        // The account's password reached the bot through its connection string and nowhere else: not in its log.
+        var botPassword = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyAccountResource>().Single().PasswordParameter.GetValueAsync(Cancel);
+        Assert.DoesNotContain(botLog.Lines, line => line.Contains(botPassword!, StringComparison.Ordinal)
+            || line.Contains(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(botPassword!)), StringComparison.Ordinal));
+        Assert.NotEmpty(botLog.Lines);
         // The bot's health check (the client's: signed in, ping answered) is what made the resource healthy.
         Assert.Equal("Healthy", app.StateOf("lobby-bot").HealthStatus?.ToString());
     }
@@ -122,6 +129,34 @@ public partial class ClientIntegrationFunctionalTests
         Assert.True(missing.Count == 0, $"{missing.Count} accepted messages were lost, first: {string.Join(", ", missing.Take(10))}");
         // The kill happened while the bot sent: its client had to reconnect, so the test proved what it claims.
         Assert.Contains(botLog.Lines, line => line.Contains("reconnecting", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [RequiresContainers(ContainerImage.Prosody, ContainerImage.Postgres)]
+    public async Task NoMessageTheServiceSentIsLostAcrossAPostgresRestartUnderIt()
+    {
+        IResourceBuilder<PostgresServerResource>? pg = null;
+        var (builder, chat, testerPassword) = CreateModel((b, server) =>
+        {
+            pg = b.AddPostgres("pg", password: b.AddPassword("pg-password"));
+            server.WithPostgres(pg.AddDatabase("prosodydb"));
+        });
+        await using var app = await builder.StartAsync("chat", "lobby-bot");
+        const int count = 1000;
+
+        // The tester stays signed in: the bot's messages are routed to its session while the database restarts.
+        await using var tester = await chat.Resource.ConnectPackageClientAsync("tester", await testerPassword.ValueAsync());
+        var receiving = tester.ReceiveUntilAsync(m => m.Body == $"count done {count}", TimeSpan.FromMinutes(4));
+        await tester.SendMessageAsync(Jid.Parse("bot@chat.dev.localhost"), $"!count {count}", cancellationToken: Cancel);
+        await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
+        var restart = await app.ResourceCommands.ExecuteCommandAsync(pg!.Resource, KnownResourceCommands.RestartCommand, Cancel);
+        Assert.True(restart.Success, restart.Message);
+        Log("restarted PostgreSQL while the bot was sending");
+
+        var numbers = (await receiving).Select(m => CountPattern().Match(m.Body)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value)).ToHashSet();
+        var missing = Enumerable.Range(1, count).Where(i => !numbers.Contains(i)).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} accepted messages were lost, first: {string.Join(", ", missing.Take(10))}");
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("lobby-bot", Cancel);
     }
 
     [Fact]
