@@ -10,14 +10,8 @@ if command -v "$1" >/dev/null 2>&1; then exec "$@"; fi
 # What systemd's tmpfiles and the package's postinst would prepare on a host: the PID
 # directory (ejabberdctl.cfg names /run/ejabberd) and a data volume it can write to.
 install -d -o ejabberd -g ejabberd -m 0755 /run/ejabberd /var/log/ejabberd
+# (In the foreground ejabberd logs to standard output as well as to /var/log/ejabberd.)
 chown ejabberd:ejabberd /var/lib/ejabberd
-
-if [ "$1" = foreground ]; then
-	# ejabberd logs to a file only; a container's log is its standard output.
-	: >/var/log/ejabberd/ejabberd.log
-	chown ejabberd:ejabberd /var/log/ejabberd/ejabberd.log
-	tail -n +1 -F /var/log/ejabberd/ejabberd.log 2>/dev/null &
-fi
 
 # The Erlang cookie lives in the ejabberd user's home, so `podman exec … ejabberdctl`
 # (which switches to that user with su) finds the same one.
