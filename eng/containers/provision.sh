@@ -11,6 +11,8 @@
 #        docker.io/library/postgres:18.3    Debian sid + PostgreSQL 18.x
 #        docker.io/coturn/coturn:4.6.1      Debian trixie + coturn 4.6.1
 #        docker.io/library/mariadb:11.8     Debian trixie + MariaDB 11.8.x
+#      and one test peer that no integration references (a local name, never pulled):
+#        localhost/aspire-prosody-test/ejabberd:24.12   Debian trixie + ejabberd 24.12
 #
 # Idempotent: present images are kept; --rebuild builds them again. Needs no stdin.
 # Every image it builds carries the label io.aspire-hosting-prosody.stand-in; an image
@@ -20,6 +22,7 @@
 #
 # Usage: provision.sh [--rebuild] [--refresh-base] [--skip-smoke] [--podman-only] [IMAGE...]
 #   IMAGE                one or more of: prosody-13.0 prosody-0.12 postgres coturn mariadb
+#                        ejabberd
 #                        (default: all)
 #   --rebuild            build the selected stand-ins again even when they exist
 #   --refresh-base       debootstrap the base systems again instead of using the cache
@@ -47,12 +50,16 @@ POSTGRES_REF=docker.io/library/postgres:18.3
 COTURN_VERSION=4.6.1
 COTURN_REF=docker.io/coturn/coturn:$COTURN_VERSION
 MARIADB_REF=docker.io/library/mariadb:11.8
+# A second XMPP server implementation for the federation tests: not an image any
+# integration references, so it lives under a local name that nothing pulls.
+EJABBERD_VERSION=24.12
+EJABBERD_REF=localhost/aspire-prosody-test/ejabberd:$EJABBERD_VERSION
 
 HOST_PACKAGES=(podman runc conmon netavark aardvark-dns slirp4netns fuse-overlayfs
 	containernetworking-plugins iptables uidmap catatonit golang-github-containers-common
 	debootstrap)
 
-ALL_IMAGES=(prosody-13.0 prosody-0.12 postgres coturn mariadb)
+ALL_IMAGES=(prosody-13.0 prosody-0.12 postgres coturn mariadb ejabberd)
 
 REBUILD=0 REFRESH_BASE=0 SMOKE=1 PODMAN_ONLY=0
 
@@ -87,7 +94,7 @@ parse_arguments() {
 			--skip-smoke) SMOKE=0 ;;
 			--podman-only) PODMAN_ONLY=1 ;;
 			-h | --help) usage; exit 0 ;;
-			prosody-13.0 | prosody-0.12 | postgres | coturn | mariadb) SELECTED+=("$argument") ;;
+			prosody-13.0 | prosody-0.12 | postgres | coturn | mariadb | ejabberd) SELECTED+=("$argument") ;;
 			*) die "unknown argument '$argument' (see --help)" ;;
 		esac
 	done
@@ -547,6 +554,24 @@ build_mariadb() {
 		'ENV LANG=C.UTF-8'
 }
 
+# ejabberd from Debian, run in the foreground as the ejabberd user under tini (-g: a stop
+# signal reaches the whole process group, ejabberdctl's shell does not exec erl). The
+# configuration (/etc/ejabberd/ejabberd.yml) and certificates are the user's to mount:
+# Debian's default configuration and its snakeoil certificate are left as they are.
+build_ejabberd() {
+	root_begin trixie "trixie trixie-updates" trixie-security
+	root_install ejabberd tini ca-certificates
+	require_version ejabberd "^${EJABBERD_VERSION//./\\.}\$"
+	copy_in "$HERE/ejabberd/entrypoint.sh" /entrypoint.sh 0755 root:root
+	root_finish
+	root_import "$EJABBERD_REF" \
+		'ENTRYPOINT ["/usr/bin/tini", "-g", "--", "/entrypoint.sh"]' \
+		'CMD ["foreground"]' \
+		'EXPOSE 5222 5269 5280 5443' \
+		'VOLUME /var/lib/ejabberd' \
+		"ENV PATH=$DEFAULT_PATH"
+}
+
 image_ref() {
 	case "$1" in
 		prosody-13.0) echo "$PROSODY_13_REF" ;;
@@ -554,6 +579,7 @@ image_ref() {
 		postgres) echo "$POSTGRES_REF" ;;
 		coturn) echo "$COTURN_REF" ;;
 		mariadb) echo "$MARIADB_REF" ;;
+		ejabberd) echo "$EJABBERD_REF" ;;
 	esac
 }
 

@@ -19,6 +19,9 @@ internal enum ContainerImage
 
     /// <summary>MariaDB, standing in for a MySQL server (Aspire.Hosting.MySql is not on the package feed).</summary>
     MariaDb,
+
+    /// <summary>ejabberd, a second XMPP server implementation to federate with: a test peer no package references.</summary>
+    Ejabberd,
 }
 
 /// <summary>
@@ -37,6 +40,18 @@ internal static class ContainerImages
     /// <inheritdoc cref="MariaDbImage"/>
     public const string MariaDbTag = "11.8";
 
+    /// <summary>
+    /// The ejabberd test peer, built from Debian trixie by eng/containers/provision.sh. No package references it, so it
+    /// has a local name that no runtime tries to pull.
+    /// </summary>
+    public const string EjabberdRegistry = "localhost";
+
+    /// <inheritdoc cref="EjabberdRegistry"/>
+    public const string EjabberdImage = "aspire-prosody-test/ejabberd";
+
+    /// <inheritdoc cref="EjabberdRegistry"/>
+    public const string EjabberdTag = "24.12";
+
     private static readonly Lazy<(IReadOnlyDictionary<ContainerImage, string> References, string MariaDbRegistry)> Defaults = new(ReadDefaults);
 
     public static string Prosody => Reference(ContainerImage.Prosody);
@@ -48,6 +63,8 @@ internal static class ContainerImages
     public static string Postgres => Reference(ContainerImage.Postgres);
 
     public static string MariaDb => Reference(ContainerImage.MariaDb);
+
+    public static string Ejabberd => Reference(ContainerImage.Ejabberd);
 
     /// <summary>The registry MariaDB is pulled from: Docker Hub's official images, like PostgreSQL's.</summary>
     public static string MariaDbRegistry => Defaults.Value.MariaDbRegistry;
@@ -69,6 +86,7 @@ internal static class ContainerImages
             [ContainerImage.Coturn] = Format(ImageOf(coturn)),
             [ContainerImage.Postgres] = Format(postgresImage),
             [ContainerImage.MariaDb] = $"{postgresImage.Registry}/{MariaDbImage}:{MariaDbTag}",
+            [ContainerImage.Ejabberd] = $"{EjabberdRegistry}/{EjabberdImage}:{EjabberdTag}",
         }, postgresImage.Registry!);
     }
 
