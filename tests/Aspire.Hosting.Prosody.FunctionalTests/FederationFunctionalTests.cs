@@ -32,16 +32,16 @@ public class FederationFunctionalTests
         await using var app = await builder.StartAsync("chat", "peer");
 
         // The client a service uses: it signs in over STARTTLS only, validating each server's certificate, and sends presence.
-        await using var alice = await chat.Resource.SignInServiceClientAsync("alice", await alicePassword.ValueAsync());
-        await using var bob = await peer.Resource.SignInServiceClientAsync("bob", await bobPassword.ValueAsync());
+        await using var alice = await chat.Resource.ConnectPackageClientAsync("alice", await alicePassword.ValueAsync());
+        await using var bob = await peer.Resource.ConnectPackageClientAsync("bob", await bobPassword.ValueAsync());
 
         await alice.SendMessageAsync(Jid.Parse("bob@peer.dev.localhost"), "Hello from chat", cancellationToken: Cancel);
-        var atBob = await bob.NextMessageAsync(StanzaTimeout);
+        var atBob = Assert.Single(await bob.ReceiveUntilAsync(_ => true, StanzaTimeout));
         Assert.Equal("Hello from chat", atBob.Body);
         Assert.Equal("alice@chat.dev.localhost", atBob.From.Bare.ToString());
 
         await bob.SendMessageAsync(Jid.Parse("alice@chat.dev.localhost"), "Hello from peer", cancellationToken: Cancel);
-        var atAlice = await alice.NextMessageAsync(StanzaTimeout);
+        var atAlice = Assert.Single(await alice.ReceiveUntilAsync(_ => true, StanzaTimeout));
         Assert.Equal("Hello from peer", atAlice.Body);
         Assert.Equal("bob@peer.dev.localhost", atAlice.From.Bare.ToString());
 

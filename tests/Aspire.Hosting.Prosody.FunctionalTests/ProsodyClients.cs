@@ -1,12 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using Aspire.Prosody.Client;
 using XmppTestClient;
-using ServiceClient = Aspire.Prosody.Client.XmppClient;
-using ServiceClientOptions = Aspire.Prosody.Client.XmppClientOptions;
-using XmppClient = XmppTestClient.XmppClient;
-using XmppClientOptions = XmppTestClient.XmppClientOptions;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -31,49 +26,6 @@ internal static class ProsodyClients
 
     public static Task<XmppClient> SignInAsync(this ProsodyResource prosody, string userName, string password, string? mechanism = null) =>
         XmppClient.ConnectAsync(prosody.ClientOptions(userName, password, mechanism), TestContext.Current.CancellationToken);
-
-    /// <summary>
-    /// Signs in with Aspire.Prosody.Client, the client a service uses (STARTTLS, SCRAM, binding, stream management and
-    /// presence), trusting what <see cref="ServerCertificateTrust"/> trusts; one attempt, no reconnect. For tests that
-    /// only sign in and exchange messages; the test client stays for raw stanzas, probes and forced mechanisms.
-    /// </summary>
-    public static async Task<ServiceClient> SignInServiceClientAsync(this ProsodyResource prosody, string userName, string password)
-    {
-        var options = new ServiceClientOptions
-        {
-            Host = prosody.PrimaryEndpoint.Host,
-            Port = prosody.PrimaryEndpoint.Port,
-            Domain = prosody.Domain,
-            Username = userName,
-            Password = password,
-            MaxReconnectAttempts = 0,
-        };
-        options.TrustedCertificates.Add(ServerCertificateTrust.Anchor(prosody));
-        var client = new ServiceClient(options);
-        try
-        {
-            await client.ConnectAsync(TestContext.Current.CancellationToken);
-            return client;
-        }
-        catch
-        {
-            await client.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>The next message with a body, within <paramref name="timeout"/>.</summary>
-    public static async Task<XmppMessage> NextMessageAsync(this ServiceClient client, TimeSpan timeout)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        limit.CancelAfter(timeout);
-        await foreach (var message in client.ReceiveMessagesAsync(limit.Token))
-        {
-            return message;
-        }
-
-        throw new InvalidOperationException("The client's message stream ended.");
-    }
 
     public static Uri WebSocketUri(this ProsodyResource prosody) =>
         new($"ws://{prosody.HttpEndpoint.Host}:{prosody.HttpEndpoint.Port}/xmpp-websocket");

@@ -25,7 +25,7 @@ public class RecoveryFunctionalTests
         await using var app = await builder.StartAsync("chat");
         var containerId = app.ContainerIdOf("chat");
         // Stored offline for bob before the crash; the process restarts in the same container, over the same files.
-        await using (var alice = await chat.Resource.SignInServiceClientAsync("alice", await alicePassword.ValueAsync()))
+        await using (var alice = await chat.Resource.ConnectPackageClientAsync("alice", await alicePassword.ValueAsync()))
         {
             await alice.SendMessageAsync(Jid.Parse("bob@chat.dev.localhost"), "kept across the crash", cancellationToken: Cancel);
             await alice.PingAsync(cancellationToken: Cancel);
@@ -42,8 +42,8 @@ public class RecoveryFunctionalTests
         Log($"After the {signal}: {back.Summary()}");
 
         // Signing in sends the initial presence, which is what releases offline messages.
-        await using var bob = await chat.Resource.SignInServiceClientAsync("bob", await bobPassword.ValueAsync());
-        var stored = await bob.NextMessageAsync(StanzaTimeout);
+        await using var bob = await chat.Resource.ConnectPackageClientAsync("bob", await bobPassword.ValueAsync());
+        var stored = Assert.Single(await bob.ReceiveUntilAsync(_ => true, StanzaTimeout));
         Assert.Equal("kept across the crash", stored.Body);
     }
 
