@@ -28,12 +28,13 @@ internal sealed class ClientsScenario(BenchmarkOptions options, Scenarios scenar
         await app.ResourceNotifications.WaitForResourceHealthyAsync("chat", limit.Token);
         var containerId = app.ContainerIdOf("chat");
         var target = new ChatTarget(chat.Resource.PrimaryEndpoint.Host, chat.Resource.PrimaryEndpoint.Port, chat.Resource.Domain);
+        var anchor = Scenarios.TrustAnchor(app, chat.Resource);
         Console.WriteLine($"  (e) idle: {ContainerProcesses.ResidentMebibytes(runtime, containerId):0.0} MiB resident");
 
         if (options.Warmup)
         {
             Console.WriteLine("  (e) warm-up round at 200 clients (not counted)…");
-            await ChatLoad.RunRoundAsync("warm-up", 0, target, secret, 200, MessagesPerClient, BurstMessages, _ => { }, limit.Token);
+            await ChatLoad.RunRoundAsync("warm-up", 0, target, secret, 200, MessagesPerClient, BurstMessages, _ => { }, anchor, limit.Token);
         }
 
         var rounds = new List<ClientsRound>();
@@ -43,7 +44,7 @@ internal sealed class ClientsScenario(BenchmarkOptions options, Scenarios scenar
             {
                 using var sampling = CancellationTokenSource.CreateLinkedTokenSource(limit.Token);
                 var peak = SamplePeakAsync(containerId, sampling.Token);
-                var result = await ChatLoad.RunRoundAsync($"{clients} clients", round, target, secret, clients, MessagesPerClient, BurstMessages, Console.WriteLine, limit.Token);
+                var result = await ChatLoad.RunRoundAsync($"{clients} clients", round, target, secret, clients, MessagesPerClient, BurstMessages, Console.WriteLine, anchor, limit.Token);
                 await sampling.CancelAsync();
                 var resident = await peak;
                 rounds.Add(new(clients, result, resident));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.Prosody.Load;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
@@ -29,23 +30,29 @@ internal sealed class LoadScenario(BenchmarkOptions options, Scenarios scenarios
             await app.ResourceNotifications.WaitForResourceHealthyAsync("chatrun", limit.Token);
             await app.ResourceNotifications.WaitForResourceHealthyAsync("chatpub", limit.Token);
             var secret = (await password.Resource.GetValueAsync(limit.Token))!;
-            var servers = new[] { (ChatLoad.RunDefaults, run.Resource), (ChatLoad.PublishDefaults, publish.Resource) };
+            // Clients validate each server's certificate: the one the AppHost gave run mode, and the deployment-like one.
+            var servers = new[]
+            {
+                (ChatLoad.RunDefaults, run.Resource, Scenarios.TrustAnchor(app, run.Resource)),
+                (ChatLoad.PublishDefaults, publish.Resource, (X509Certificate2?)X509Certificate2.CreateFromPem(
+                    await File.ReadAllTextAsync(Path.Combine(certificates.FullName, "chatpub.crt"), limit.Token))),
+            };
 
             if (options.Warmup)
             {
                 Console.WriteLine("  (c) warm-up round of each server (not counted)…");
-                foreach (var (name, server) in servers)
+                foreach (var (name, server, anchor) in servers)
                 {
-                    await ChatLoad.RunRoundAsync(name, 0, server, secret, options.Clients, MessagesPerClient, BurstMessages, Quiet, limit.Token);
+                    await ChatLoad.RunRoundAsync(name, 0, server, secret, options.Clients, MessagesPerClient, BurstMessages, Quiet, anchor, limit.Token);
                 }
             }
 
             var rounds = new List<ChatLoadRound>();
             for (var round = 1; round <= options.Runs; round++)
             {
-                foreach (var (name, server) in round % 2 == 1 ? servers : servers.Reverse())
+                foreach (var (name, server, anchor) in round % 2 == 1 ? servers : servers.Reverse())
                 {
-                    var result = await ChatLoad.RunRoundAsync(name, round, server, secret, options.Clients, MessagesPerClient, BurstMessages, Console.WriteLine, limit.Token);
+                    var result = await ChatLoad.RunRoundAsync(name, round, server, secret, options.Clients, MessagesPerClient, BurstMessages, Console.WriteLine, anchor, limit.Token);
                     rounds.Add(result);
                     Console.WriteLine($"  (c) {result}");
                 }

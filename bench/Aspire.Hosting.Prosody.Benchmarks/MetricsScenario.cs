@@ -219,7 +219,7 @@ internal sealed class MetricsScenario(BenchmarkOptions options, Scenarios scenar
         await using var app = await builder.BuildAsync(limit.Token);
         await app.StartAsync(limit.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("chat", limit.Token);
-        await ChatLoad.RunRoundAsync("metrics", 1, chat.Resource, secret, 200, 5, 2, _ => { }, limit.Token);
+        await ChatLoad.RunRoundAsync("metrics", 1, chat.Resource, secret, 200, 5, 2, _ => { }, Scenarios.TrustAnchor(app, chat.Resource), limit.Token);
         using var http = new HttpClient();
         var endpoint = chat.Resource.HttpEndpoint;
         var text = await http.GetStringAsync(new Uri($"http://{endpoint.Host}:{endpoint.Port}/metrics"), limit.Token);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.Prosody.Load;
 using Aspire.Hosting.Prosody.Testing;
 
@@ -44,20 +45,20 @@ internal sealed class PeerScenario(BenchmarkOptions options, Scenarios scenarios
         await using var plain = await PlainContainer.StartAsync(runtime, options.Image, "chatc.localhost", options.Clients, ChatLoad.UserName, secret,
             RunModeClientRateLimit, limit.Token);
 
-        var targets = new (string Name, ChatTarget Target, string ContainerId)[]
+        var targets = new (string Name, ChatTarget Target, string ContainerId, X509Certificate2? Anchor)[]
         {
-            (Default, Target(standard.Resource), app.ContainerIdOf("chata")),
-            (Proxied, Target(proxied.Resource), app.ContainerIdOf("chatb")),
-            (Plain, plain.Target, plain.ContainerId),
+            (Default, Target(standard.Resource), app.ContainerIdOf("chata"), Scenarios.TrustAnchor(app, standard.Resource)),
+            (Proxied, Target(proxied.Resource), app.ContainerIdOf("chatb"), Scenarios.TrustAnchor(app, proxied.Resource)),
+            (Plain, plain.Target, plain.ContainerId, plain.Certificate),
         };
         Console.WriteLine($"  (d) c2s ports: (a) {targets[0].Target.Port} published by the runtime, (b) {targets[1].Target.Port} through the proxy, (c) {targets[2].Target.Port} published by the runtime");
 
         if (options.Warmup)
         {
             Console.WriteLine("  (d) warm-up round of each target (not counted)…");
-            foreach (var (name, target, _) in targets)
+            foreach (var (name, target, _, anchor) in targets)
             {
-                await ChatLoad.RunRoundAsync(name, 0, target, secret, options.Clients, MessagesPerClient, BurstMessages, _ => { }, limit.Token);
+                await ChatLoad.RunRoundAsync(name, 0, target, secret, options.Clients, MessagesPerClient, BurstMessages, _ => { }, anchor, limit.Token);
             }
         }
 
@@ -67,9 +68,9 @@ internal sealed class PeerScenario(BenchmarkOptions options, Scenarios scenarios
             // Rotate the order so that no target always runs first or last.
             for (var k = 0; k < targets.Length; k++)
             {
-                var (name, target, containerId) = targets[(round + k) % targets.Length];
+                var (name, target, containerId, anchor) = targets[(round + k) % targets.Length];
                 var cpuBefore = ContainerProcesses.OrchestratorCpuSeconds();
-                var result = await ChatLoad.RunRoundAsync(name, round, target, secret, options.Clients, MessagesPerClient, BurstMessages, Console.WriteLine, limit.Token);
+                var result = await ChatLoad.RunRoundAsync(name, round, target, secret, options.Clients, MessagesPerClient, BurstMessages, Console.WriteLine, anchor, limit.Token);
                 var orchestratorCpu = ContainerProcesses.OrchestratorCpuSeconds() - cpuBefore;
                 rounds.Add(new(result, orchestratorCpu));
                 Console.WriteLine($"  (d) {result}; orchestrator CPU {orchestratorCpu:0.00} s");

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Aspire.Hosting.Prosody.Load;
 using Aspire.Hosting.Prosody.Testing;
@@ -17,17 +18,21 @@ internal sealed class PlainContainer : IAsyncDisposable
     private readonly string _runtime;
     private readonly DirectoryInfo _certificates;
 
-    private PlainContainer(string runtime, string name, DirectoryInfo certificates, ChatTarget target)
+    private PlainContainer(string runtime, string name, DirectoryInfo certificates, ChatTarget target, X509Certificate2 certificate)
     {
         _runtime = runtime;
         Name = name;
         _certificates = certificates;
         Target = target;
+        Certificate = certificate;
     }
 
     public string Name { get; }
 
     public ChatTarget Target { get; }
+
+    /// <summary>The self-signed certificate mounted for the domain: what clients trust.</summary>
+    public X509Certificate2 Certificate { get; }
 
     public static async Task<PlainContainer> StartAsync(string runtime, string image, string domain, int accounts, Func<int, string> userName, string password, string clientRateLimit, CancellationToken cancellationToken)
     {
@@ -49,7 +54,7 @@ internal sealed class PlainContainer : IAsyncDisposable
             "run", "--detach", "--name", name, "--publish", $"127.0.0.1:{port}:5222",
             "--volume", $"{certificates.FullName}:/etc/prosody/certs:ro",
             "--env", $"PROSODY_VIRTUAL_HOSTS={domain}", "--env", $"PROSODY_C2S_RATE_LIMIT={clientRateLimit}", image));
-        var container = new PlainContainer(runtime, name, certificates, new ChatTarget("127.0.0.1", port, domain));
+        var container = new PlainContainer(runtime, name, certificates, new ChatTarget("127.0.0.1", port, domain), X509Certificate2.CreateFromPem(certificate));
         try
         {
             await XmppAnswerProbe.FirstAnswerAsync("127.0.0.1", port, domain, TimeSpan.FromMilliseconds(50), cancellationToken);

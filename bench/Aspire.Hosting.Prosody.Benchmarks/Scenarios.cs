@@ -3,10 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Aspire.Hosting.Prosody.Configuration;
+using Aspire.Hosting.Prosody.Tls;
+using Aspire.Prosody.Client;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
@@ -50,7 +53,7 @@ internal sealed class Scenarios(BenchmarkOptions options)
         var starting = app.StartAsync(limit.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("chat", limit.Token);
         var ready = Stopwatch.GetTimestamp();
-        var (failed, tls) = await SignInAsync("127.0.0.1", port, chat.Resource.Domain, password, StartTlsPolicy.Required, limit.Token);
+        var (failed, tls) = await SignInAsync("127.0.0.1", port, chat.Resource.Domain, password, () => TrustAnchor(app, chat.Resource), limit.Token);
         var signedIn = Stopwatch.GetTimestamp();
         await starting;
         await app.StopAsync(CancellationToken.None);
@@ -71,6 +74,7 @@ internal sealed class Scenarios(BenchmarkOptions options)
         const string domain = "floor.dev.localhost";
         var (registry, image, tag) = SplitImage(options.Image);
         const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        X509Certificate2? floorCertificate = null;
         builder.AddContainer("floor", image, tag)
             .WithImageRegistry(registry)
             .WithEndpoint(port: port, targetPort: 5222, name: "c2s", scheme: "tcp")
@@ -83,6 +87,7 @@ internal sealed class Scenarios(BenchmarkOptions options)
             .WithContainerFiles("/etc/prosody/certs", (_, _) =>
             {
                 var (certificate, key) = SelfSignedCertificate(domain);
+                floorCertificate = X509Certificate2.CreateFromPem(certificate);
                 return Task.FromResult<IEnumerable<ContainerFileSystemItem>>(
                 [
                     new ContainerFile { Name = $"{domain}.crt", Contents = certificate, Mode = readable },
@@ -93,7 +98,7 @@ internal sealed class Scenarios(BenchmarkOptions options)
 
         var start = Stopwatch.GetTimestamp();
         var starting = app.StartAsync(limit.Token);
-        var (failed, tls) = await SignInAsync("127.0.0.1", port, domain, password, StartTlsPolicy.Required, limit.Token);
+        var (failed, tls) = await SignInAsync("127.0.0.1", port, domain, password, () => floorCertificate, limit.Token);
         var signedIn = Stopwatch.GetTimestamp();
         await starting;
         await app.StopAsync(CancellationToken.None);
@@ -112,25 +117,36 @@ internal sealed class Scenarios(BenchmarkOptions options)
         return (certificate.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
-    private static async Task<(int Failed, bool Tls)> SignInAsync(string host, int port, string domain, string password, StartTlsPolicy startTls, CancellationToken cancellationToken)
+    /// <summary>
+    /// Signs in with Aspire.Prosody.Client (STARTTLS with the certificate validated, SCRAM, bind), one attempt at a time
+    /// in a tight loop, and counts the failed attempts. <paramref name="anchor"/> is asked on each attempt: the server's
+    /// certificate may only exist once its container does.
+    /// </summary>
+    private static async Task<(int Failed, bool Tls)> SignInAsync(string host, int port, string domain, string password, Func<X509Certificate2?> anchor, CancellationToken cancellationToken)
     {
         var failed = 0;
-        var clientOptions = new XmppClientOptions
-        {
-            Host = host,
-            Port = port,
-            Domain = domain,
-            Username = User,
-            Password = password,
-            StartTls = startTls,
-            Timeout = TimeSpan.FromSeconds(2),
-        };
         while (true)
         {
+            var clientOptions = new XmppClientOptions
+            {
+                Host = host,
+                Port = port,
+                Domain = domain,
+                Username = User,
+                Password = password,
+                ConnectTimeout = TimeSpan.FromSeconds(2),
+                MaxReconnectAttempts = 0,
+            };
             try
             {
-                await using var client = await XmppClient.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
-                return (failed, client.IsTlsEstablished);
+                if (anchor() is { } certificate)
+                {
+                    clientOptions.TrustedCertificates.Add(certificate);
+                }
+
+                await using var client = new XmppClient(clientOptions);
+                await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                return (failed, true); // the package signs in over TLS only
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not XmppAuthenticationException)
             {
@@ -138,6 +154,28 @@ internal sealed class Scenarios(BenchmarkOptions options)
                 await Task.Delay(5, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// What a client of an AddProsody resource in run mode trusts: the certificate the AppHost gave it (the .NET
+    /// developer certificate when it names the domain, otherwise the AppHost's self-signed one, made when the container
+    /// is created). The functional tests' ServerCertificateTrust does the same for apps made with TestApp.
+    /// </summary>
+    public static X509Certificate2? TrustAnchor(DistributedApplication app, ProsodyResource prosody)
+    {
+        if (!ProsodyConfiguration.For(prosody).UsesAspireServerCertificate)
+        {
+            return null;
+        }
+
+        if (AspireServerCertificate.Find(prosody, app.Services) is { } aspire && AspireServerCertificate.NamesDomain(aspire, prosody.Domain))
+        {
+            return X509CertificateLoader.LoadCertificate(aspire.RawData);
+        }
+
+        return app.Services.GetRequiredService<IConfiguration>()[DevelopmentCertificate.ConfigurationKey(prosody.Name, prosody.Domain)] is { Length: > 0 } pem
+            ? X509Certificate2.CreateFromPem(pem)
+            : null;
     }
 
     /// <summary>Timestamps of the first snapshot in which the resource is Running and of the first in which it is Healthy.</summary>

@@ -29,7 +29,7 @@ public class CommandsFunctionalTests
             Inputs(("user", "erin"), ("password", "second")), Cancel);
         Assert.True(changed.Success, changed.Message);
         await (await chat.Resource.SignInAsync("erin", "second")).DisposeAsync();
-        await Assert.ThrowsAsync<XmppTestClient.XmppAuthenticationException>(() => chat.Resource.SignInAsync("erin", "first \"quoted\" pass"));
+        await Assert.ThrowsAsync<XmppAuthenticationException>(() => chat.Resource.SignInAsync("erin", "first \"quoted\" pass"));
 
         var config = await app.ResourceCommands.ExecuteCommandAsync(chat.Resource, ProsodyCommands.CheckConfig, Cancel);
         Assert.True(config.Success, config.Message);

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -32,22 +31,19 @@ public class FederationFunctionalTests
 
         await using var app = await builder.StartAsync("chat", "peer");
 
-        await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
-        await using var bob = await peer.Resource.SignInAsync("bob", await bobPassword.ValueAsync());
-        Assert.True(alice.IsTlsEstablished);
-        Assert.True(bob.IsTlsEstablished);
-        await alice.SendPresenceAsync(cancellationToken: Cancel);
-        await bob.SendPresenceAsync(cancellationToken: Cancel);
+        // The client a service uses: it signs in over STARTTLS only, validating each server's certificate, and sends presence.
+        await using var alice = await chat.Resource.ConnectPackageClientAsync("alice", await alicePassword.ValueAsync());
+        await using var bob = await peer.Resource.ConnectPackageClientAsync("bob", await bobPassword.ValueAsync());
 
-        await alice.SendMessageAsync("bob@peer.dev.localhost", "Hello from chat", cancellationToken: Cancel);
-        var atBob = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
-        Assert.Equal("Hello from chat", atBob.GetBody());
-        Assert.True(atBob.IsFrom("alice@chat.dev.localhost"));
+        await alice.SendMessageAsync(Jid.Parse("bob@peer.dev.localhost"), "Hello from chat", cancellationToken: Cancel);
+        var atBob = Assert.Single(await bob.ReceiveUntilAsync(_ => true, StanzaTimeout));
+        Assert.Equal("Hello from chat", atBob.Body);
+        Assert.Equal("alice@chat.dev.localhost", atBob.From.Bare.ToString());
 
-        await bob.SendMessageAsync("alice@chat.dev.localhost", "Hello from peer", cancellationToken: Cancel);
-        var atAlice = await alice.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
-        Assert.Equal("Hello from peer", atAlice.GetBody());
-        Assert.True(atAlice.IsFrom("bob@peer.dev.localhost"));
+        await bob.SendMessageAsync(Jid.Parse("alice@chat.dev.localhost"), "Hello from peer", cancellationToken: Cancel);
+        var atAlice = Assert.Single(await alice.ReceiveUntilAsync(_ => true, StanzaTimeout));
+        Assert.Equal("Hello from peer", atAlice.Body);
+        Assert.Equal("bob@peer.dev.localhost", atAlice.From.Bare.ToString());
 
         // Secure authentication, not dialback: each side validated the other's certificate and used SASL EXTERNAL.
         foreach (var (resource, remote) in new[] { (chat.Resource, "peer.dev.localhost"), (peer.Resource, "chat.dev.localhost") })

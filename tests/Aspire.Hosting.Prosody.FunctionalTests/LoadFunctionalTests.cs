@@ -47,10 +47,10 @@ public class LoadFunctionalTests
 
             // Every client validates the certificate: the developer certificate (or the AppHost's self-signed one), and the deployment-like one.
             using var publishCertificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(certificates.FullName, "chatpub.crt"), Cancel));
-            var runRound = await ChatLoad.RunRoundAsync(ChatLoad.RunDefaults, 1, run.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log, Cancel,
-                ServerCertificateTrust.Validation(run.Resource));
-            var publishRound = await ChatLoad.RunRoundAsync(ChatLoad.PublishDefaults, 1, publish.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log, Cancel,
-                ServerCertificates.TrustOnly(publishCertificate));
+            var runRound = await ChatLoad.RunRoundAsync(ChatLoad.RunDefaults, 1, run.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log,
+                ServerCertificateTrust.Anchor(run.Resource), Cancel);
+            var publishRound = await ChatLoad.RunRoundAsync(ChatLoad.PublishDefaults, 1, publish.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log,
+                publishCertificate, Cancel);
             var report = ChatLoad.Report(runRound, publishRound);
             Log(report);
             TestContext.Current.SendDiagnosticMessage(report);

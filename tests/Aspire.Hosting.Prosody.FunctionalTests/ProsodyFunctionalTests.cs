@@ -166,7 +166,7 @@ public class ProsodyFunctionalTests
             var chat = builder.AddProsody("chat").WithUser("dave", password).WithDataBindMount(directory.FullName);
             await using (var app = await builder.StartAsync("chat"))
             {
-                await using var dave = await chat.Resource.SignInAsync("dave", await password.ValueAsync());
+                await using var dave = await chat.Resource.ConnectPackageClientAsync("dave", await password.ValueAsync());
             }
 
             Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2edev%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");

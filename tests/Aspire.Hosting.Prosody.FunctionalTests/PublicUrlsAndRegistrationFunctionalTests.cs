@@ -6,7 +6,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using XmppTestClient;
 using static Aspire.Hosting.Prosody.FunctionalTests.ServerFeatureProtocols;
-using static XmppTestClient.XmppNamespaces;
+using static Aspire.Prosody.Client.XmppNamespaces;
+using static XmppTestClient.XmppTestNamespaces;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 

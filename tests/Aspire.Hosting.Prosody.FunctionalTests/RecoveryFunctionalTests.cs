@@ -1,4 +1,3 @@
-using XmppTestClient;
 using static Aspire.Hosting.Prosody.FunctionalTests.FaultTestSupport;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
@@ -26,9 +25,9 @@ public class RecoveryFunctionalTests
         await using var app = await builder.StartAsync("chat");
         var containerId = app.ContainerIdOf("chat");
         // Stored offline for bob before the crash; the process restarts in the same container, over the same files.
-        await using (var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync()))
+        await using (var alice = await chat.Resource.ConnectPackageClientAsync("alice", await alicePassword.ValueAsync()))
         {
-            await alice.SendMessageAsync("bob@chat.dev.localhost", "kept across the crash", cancellationToken: Cancel);
+            await alice.SendMessageAsync(Jid.Parse("bob@chat.dev.localhost"), "kept across the crash", cancellationToken: Cancel);
             await alice.PingAsync(cancellationToken: Cancel);
         }
 
@@ -42,10 +41,10 @@ public class RecoveryFunctionalTests
         Assert.Equal(containerId, back.ContainerId());
         Log($"After the {signal}: {back.Summary()}");
 
-        await using var bob = await chat.Resource.SignInAsync("bob", await bobPassword.ValueAsync());
-        await bob.SendPresenceAsync(cancellationToken: Cancel);
-        var stored = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
-        Assert.Equal("kept across the crash", stored.GetBody());
+        // Signing in sends the initial presence, which is what releases offline messages.
+        await using var bob = await chat.Resource.ConnectPackageClientAsync("bob", await bobPassword.ValueAsync());
+        var stored = Assert.Single(await bob.ReceiveUntilAsync(_ => true, StanzaTimeout));
+        Assert.Equal("kept across the crash", stored.Body);
     }
 
     [Fact]

@@ -11,7 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using XmppTestClient;
 using static Aspire.Hosting.Prosody.FunctionalTests.ServerFeatureProtocols;
-using static XmppTestClient.XmppNamespaces;
+using static Aspire.Prosody.Client.XmppNamespaces;
+using static XmppTestClient.XmppTestNamespaces;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -155,12 +156,12 @@ public class ServerFeatureFunctionalTests
         await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
         await alice.SendMessageAsync($"echo@{domain}", "ping", cancellationToken: Cancel);
         var received = await component.ReadAsync(
-            s => s.Name == XmppNamespaces.ComponentAccept + "message" && s.Element(XmppNamespaces.ComponentAccept + "body")?.Value == "ping", StanzaTimeout, Cancel);
+            s => s.Name == XmppTestNamespaces.ComponentAccept + "message" && s.Element(XmppTestNamespaces.ComponentAccept + "body")?.Value == "ping", StanzaTimeout, Cancel);
         Assert.Equal(alice.Jid.ToString(), (string?)received.Attribute("from"));
 
-        await component.SendAsync(new XElement(XmppNamespaces.ComponentAccept + "message",
+        await component.SendAsync(new XElement(XmppTestNamespaces.ComponentAccept + "message",
             new XAttribute("from", $"echo@{domain}"), new XAttribute("to", alice.Jid.ToString()), new XAttribute("type", "chat"),
-            new XElement(XmppNamespaces.ComponentAccept + "body", "pong")), Cancel);
+            new XElement(XmppTestNamespaces.ComponentAccept + "body", "pong")), Cancel);
         var reply = await alice.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
         Assert.True(reply.IsFrom($"echo@{domain}"), reply.ToString());
         Assert.Equal("pong", reply.GetBody());

@@ -2,7 +2,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using XmppTestClient;
-using static XmppTestClient.XmppNamespaces;
+using static Aspire.Prosody.Client.XmppNamespaces;
+using static XmppTestClient.XmppTestNamespaces;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 

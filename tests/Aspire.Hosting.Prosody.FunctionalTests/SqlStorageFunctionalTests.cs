@@ -3,7 +3,8 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using XmppTestClient;
-using static XmppTestClient.XmppNamespaces;
+using static Aspire.Prosody.Client.XmppNamespaces;
+using static XmppTestClient.XmppTestNamespaces;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 

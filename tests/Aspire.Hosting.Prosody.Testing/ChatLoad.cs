@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Aspire.Hosting.ApplicationModel;
-using XmppTestClient;
+using Aspire.Prosody.Client;
 
 namespace Aspire.Hosting.Prosody.Load;
 
@@ -18,6 +17,9 @@ internal static class ChatLoad
 {
     /// <summary>About 1 KiB per message: a realistic chat line with markup, and enough bytes to meet a bandwidth limit.</summary>
     private static readonly string Filler = string.Concat(Enumerable.Repeat("lorem ipsum dolor sit amet ", 36));
+
+    /// <summary>How long a sign-in, or the wait for the next expected message, may take on a loaded machine.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     public const string RunDefaults = "run defaults";
     public const string PublishDefaults = "publish defaults";
@@ -63,44 +65,55 @@ internal static class ChatLoad
     }
 
     /// <summary>
-    /// One round against one server: <paramref name="clients"/> clients sign in at once (TCP to the published c2s
-    /// port, STARTTLS, SCRAM, binding); each sends <paramref name="messagesPerClient"/> messages of about 1 KiB to the
-    /// next one's full JID and waits for all of its predecessor's; then the first client sends
-    /// <paramref name="burstMessages"/> messages to the second, timed until all have arrived. Clients validate the
-    /// server's certificate with <paramref name="serverCertificateValidation"/> when it is given.
+    /// One round against one server with Aspire.Prosody.Client, the client a service uses: <paramref name="clients"/>
+    /// clients sign in at once (TCP to the published c2s port, STARTTLS with the certificate validated against
+    /// the system store and <paramref name="trustedCertificate"/>, SCRAM, binding, stream management, presence); each sends
+    /// <paramref name="messagesPerClient"/> messages of about 1 KiB to the next one's full JID and waits for all of its
+    /// predecessor's; then the first client sends <paramref name="burstMessages"/> messages to the second, timed until
+    /// all have arrived. A sign-in is tried once: a refusal is counted, not retried.
     /// </summary>
     public static Task<ChatLoadRound> RunRoundAsync(
         string configuration, int round, ProsodyResource server, string password,
-        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken,
-        RemoteCertificateValidationCallback? serverCertificateValidation = null) =>
+        int clients, int messagesPerClient, int burstMessages, Action<string> log, X509Certificate2? trustedCertificate, CancellationToken cancellationToken) =>
         RunRoundAsync(configuration, round, new ChatTarget(server.PrimaryEndpoint.Host, server.PrimaryEndpoint.Port, server.Domain), password,
-            clients, messagesPerClient, burstMessages, log, cancellationToken, serverCertificateValidation);
+            clients, messagesPerClient, burstMessages, log, trustedCertificate, cancellationToken);
 
     /// <summary>The same round against any server that has the load accounts: one outside the app model too.</summary>
     public static async Task<ChatLoadRound> RunRoundAsync(
         string configuration, int round, ChatTarget server, string password,
-        int clients, int messagesPerClient, int burstMessages, Action<string> log, CancellationToken cancellationToken,
-        RemoteCertificateValidationCallback? serverCertificateValidation = null)
+        int clients, int messagesPerClient, int burstMessages, Action<string> log, X509Certificate2? trustedCertificate, CancellationToken cancellationToken)
     {
-        var options = new XmppClientOptions
+        XmppClientOptions Options(int i)
         {
-            Host = server.Host,
-            Port = server.Port,
-            Domain = server.Domain,
-            Password = password,
-            Timeout = TimeSpan.FromMinutes(2),
-            ServerCertificateValidation = serverCertificateValidation,
-        };
+            var options = new XmppClientOptions
+            {
+                Host = server.Host,
+                Port = server.Port,
+                Domain = server.Domain,
+                Username = UserName(i),
+                Password = password,
+                ConnectTimeout = Patience,
+                MaxReconnectAttempts = 0,
+            };
+            if (trustedCertificate is not null)
+            {
+                options.TrustedCertificates.Add(trustedCertificate);
+            }
+            return options;
+        }
 
         var clock = Stopwatch.StartNew();
         var attempts = await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
         {
+            var client = new XmppClient(Options(i));
             try
             {
-                return (Client: await XmppClient.ConnectAsync(options with { Username = UserName(i) }, cancellationToken), Error: (string?)null);
+                await client.ConnectAsync(cancellationToken);
+                return (Client: client, Error: (string?)null);
             }
             catch (Exception error) when (error is XmppException or TimeoutException or IOException or System.Net.Sockets.SocketException)
             {
+                await client.DisposeAsync();
                 return (Client: (XmppClient?)null, Error: $"{UserName(i)}: {error.GetType().Name}: {error.Message}");
             }
         }));
@@ -121,10 +134,10 @@ internal static class ChatLoad
             }
 
             clock.Restart();
-            var receiving = signedIn.Select((client, i) => ReceiveAsync(client, signedIn[(i + clients - 1) % clients].Jid.ToString(), messagesPerClient, round, cancellationToken)).ToList();
+            var receiving = signedIn.Select((client, i) => ReceiveAsync(client, JidOf(signedIn[(i + clients - 1) % clients]), messagesPerClient, round, cancellationToken)).ToList();
             await Task.WhenAll(signedIn.Select(async (client, i) =>
             {
-                var to = signedIn[(i + 1) % clients].Jid.ToString();
+                var to = JidOf(signedIn[(i + 1) % clients]);
                 for (var m = 0; m < messagesPerClient; m++)
                 {
                     await client.SendMessageAsync(to, Body(round, m), cancellationToken: cancellationToken);
@@ -139,12 +152,12 @@ internal static class ChatLoad
             var burstRound = round + 1000;
             var burstBytes = 0;
             clock.Restart();
-            var burstReceived = ReceiveAsync(receiver, sender.Jid.ToString(), burstMessages, burstRound, cancellationToken);
+            var burstReceived = ReceiveAsync(receiver, JidOf(sender), burstMessages, burstRound, cancellationToken);
             for (var m = 0; m < burstMessages; m++)
             {
                 var body = Body(burstRound, m);
                 burstBytes += Encoding.UTF8.GetByteCount(body) + 150; // the message element around the body
-                await sender.SendMessageAsync(receiver.Jid.ToString(), body, cancellationToken: cancellationToken);
+                await sender.SendMessageAsync(JidOf(receiver), body, cancellationToken: cancellationToken);
             }
 
             var burst = await burstReceived;
@@ -169,35 +182,49 @@ internal static class ChatLoad
     private static string Body(int round, int message) => $"round {round} message {message} sent {Stopwatch.GetTimestamp()} {Filler}";
 
     /// <summary>
-    /// Waits for <paramref name="count"/> messages of this round from one sender; counts the missing and the out of
-    /// order, and returns each delivered message's latency in milliseconds.
+    /// Waits for <paramref name="count"/> messages of this round from one sender, each within <see cref="Patience"/>;
+    /// counts the missing and the out of order, and returns each delivered message's latency in milliseconds.
     /// </summary>
-    private static async Task<(int Lost, int Disordered, List<double> Latencies)> ReceiveAsync(XmppClient client, string from, int count, int round, CancellationToken cancellationToken)
+    private static async Task<(int Lost, int Disordered, List<double> Latencies)> ReceiveAsync(XmppClient client, Jid from, int count, int round, CancellationToken cancellationToken)
     {
         var prefix = $"round {round} message ";
         var expected = 0;
         var disordered = 0;
         var latencies = new List<double>(count);
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(Patience);
         try
         {
-            while (expected < count)
+            await foreach (var message in client.ReceiveMessagesAsync(patience.Token))
             {
-                var message = await client.WaitForMessageAsync(m => m.IsFrom(from) && m.GetBody()?.StartsWith(prefix, StringComparison.Ordinal) == true, TimeSpan.FromMinutes(2), cancellationToken);
+                if (message.From != from || !message.Body.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 var received = Stopwatch.GetTimestamp();
-                var words = message.GetBody()![prefix.Length..].Split(' ', 4);
+                patience.CancelAfter(Patience);
+                var words = message.Body[prefix.Length..].Split(' ', 4);
                 var number = int.Parse(words[0], CultureInfo.InvariantCulture);
                 latencies.Add(Stopwatch.GetElapsedTime(long.Parse(words[2], CultureInfo.InvariantCulture), received).TotalMilliseconds);
                 disordered += number == expected ? 0 : 1;
                 expected = Math.Max(expected, number) + 1;
+                if (expected >= count)
+                {
+                    break;
+                }
             }
 
-            return (0, disordered, latencies);
+            return (count - expected, disordered, latencies);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return (count - expected, disordered, latencies);
         }
     }
+
+    // Signed in, so bound: the full JID the ring addresses.
+    private static Jid JidOf(XmppClient client) => client.Jid ?? throw new InvalidOperationException("The client is not signed in.");
 
     /// <summary>The value below which <paramref name="fraction"/> of the sorted values lie (nearest rank).</summary>
     public static double Percentile(IReadOnlyList<double> sorted, double fraction) =>

@@ -11,7 +11,7 @@ public sealed class ComponentStreamTests
     private const string ComponentHeader =
         "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' id='3BF96D32' from='bot.example.test'>";
 
-    private static readonly XNamespace Accept = XmppNamespaces.ComponentAccept;
+    private static readonly XNamespace Accept = XmppTestNamespaces.ComponentAccept;
 
     [Fact]
     public void The_handshake_digest_is_the_lower_case_hex_SHA1_of_the_stream_id_and_the_secret()
@@ -40,7 +40,8 @@ public sealed class ComponentStreamTests
 
         Assert.Equal("3BF96D32", component.StreamId);
         Assert.Equal("bot.example.test", (string?)clientHeader?.Attribute("to"));
-        Assert.Equal(Accept.NamespaceName, (string?)clientHeader?.Attribute("xmlns"));
+        // The header's jabber:component:accept namespace is checked on the header itself (XmlStreamTests): the
+        // package's reader keeps no namespace declarations.
         Assert.Equal(Accept + "handshake", handshake?.Name);
         Assert.Equal(XmppComponent.HandshakeDigest("3BF96D32", "secret"), handshake?.Value);
     }

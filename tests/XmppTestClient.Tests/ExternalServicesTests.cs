@@ -24,7 +24,7 @@ public sealed class ExternalServicesTests
         var services = await client.GetExternalServicesAsync("example.test", TestContext.Current.CancellationToken);
 
         Assert.Equal(("get", "example.test"), ((string?)request?.Attribute("type"), (string?)request?.Attribute("to")));
-        Assert.NotNull(request?.Element(XmppNamespaces.ExtDisco + "services"));
+        Assert.NotNull(request?.Element(XmppTestNamespaces.ExtDisco + "services"));
         Assert.Equal(
             [
                 new ExternalService("stun", "udp", "turn.example.test", 3478, null, null, null),

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Xml.Linq;
-using XmppTestClient.Xml;
+using Aspire.Prosody.Client.Xmpp.Xml;
 
 namespace XmppTestClient.Tests;
 
@@ -73,7 +73,7 @@ internal sealed class Peer(Stream stream)
     /// </summary>
     public async Task<XElement> OpenAsync(string afterHeader, string header = ClientHeader)
     {
-        _reader = new XmppStreamReader(stream);
+        _reader = new XmppStreamReader(stream, maxStanzaBytes: 64 * 1024);
         var clientHeader = await _reader.ReadStreamHeaderAsync();
         await WriteAsync(header + afterHeader);
         return clientHeader;

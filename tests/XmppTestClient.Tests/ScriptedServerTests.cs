@@ -29,7 +29,7 @@ public sealed class ScriptedServerTests
             var bind = await peer.ReadAsync();
             await peer.WriteAsync($"<iq type='result' id='{bind!.Attribute("id")!.Value}'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@example.test/r1</jid></bind></iq>");
             var session = await peer.ReadAsync();
-            sessionRequested = session!.Element(XmppNamespaces.Session + "session") is not null;
+            sessionRequested = session!.Element(XmppTestNamespaces.Session + "session") is not null;
             await peer.WriteAsync($"<iq type='result' id='{session.Attribute("id")!.Value}'/>");
 
             // Both are sent before the test waits for anything. The client answers the ping

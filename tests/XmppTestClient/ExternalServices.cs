@@ -26,8 +26,8 @@ public static class ExternalServices
     {
         var result = await client.SendIqAsync(new XElement(XmppNamespaces.Client + "iq",
             new XAttribute("type", "get"), new XAttribute("to", server),
-            new XElement(XmppNamespaces.ExtDisco + "services")), cancellationToken);
-        return result.Descendants(XmppNamespaces.ExtDisco + "service").Select(service => new ExternalService(
+            new XElement(XmppTestNamespaces.ExtDisco + "services")), cancellationToken);
+        return result.Descendants(XmppTestNamespaces.ExtDisco + "service").Select(service => new ExternalService(
             (string?)service.Attribute("type") ?? "",
             (string?)service.Attribute("transport"),
             (string?)service.Attribute("host") ?? "",

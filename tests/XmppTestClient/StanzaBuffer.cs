@@ -141,7 +141,7 @@ internal sealed class StanzaBuffer
             var text = new StringBuilder($"{_unclaimed.Count} unclaimed stanza(s), most recent last:");
             foreach (var stanza in _unclaimed.Skip(Math.Max(0, _unclaimed.Count - 5)))
             {
-                var xml = XmppXml.ForLog(stanza);
+                var xml = WireXml.ForLog(stanza);
                 text.Append('\n').Append(xml.Length > 500 ? xml[..500] + "..." : xml);
             }
 

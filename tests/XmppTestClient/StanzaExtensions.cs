@@ -25,9 +25,8 @@ public static class StanzaExtensions
     /// </summary>
     public static bool IsFrom(this XElement stanza, string jid)
     {
-        var from = stanza.GetFrom();
         var expected = Jid.Parse(jid);
-        return from is not null && (expected.IsBare ? from.Bare == expected : from == expected);
+        return stanza.GetFrom() is { } from && (expected.IsBare ? from.Bare == expected : from == expected);
     }
 
     /// <summary>Whether this is a <c>jabber:client</c> message.</summary>

@@ -1,5 +1,4 @@
 using System.Xml.Linq;
-using XmppTestClient.Sasl;
 using XmppTestClient.Transport;
 
 namespace XmppTestClient;
@@ -192,8 +191,8 @@ public sealed partial class XmppClient
     {
         var offered = features.Element(XmppNamespaces.Sasl + "mechanisms")?
             .Elements(XmppNamespaces.Sasl + "mechanism").Select(m => m.Value.Trim()).ToArray() ?? [];
-        var name = SaslClientMechanism.Choose(offered, options.SaslMechanism);
-        var mechanism = SaslClientMechanism.Create(name, options.Username!, options.Password!);
+        var name = SaslSelection.Choose(offered, options.SaslMechanism);
+        var mechanism = SaslSelection.Create(name, options.Username!, options.Password!);
 
         await transport.SendAsync(
             new XElement(XmppNamespaces.Sasl + "auth", new XAttribute("mechanism", name), ToBase64(mechanism.GetInitialResponse())),
@@ -263,10 +262,10 @@ public sealed partial class XmppClient
             ?? throw new XmppException("The bind result carries no JID.");
 
         // RFC 6121 dropped <session/>, and Prosody marks it <optional/>; old servers still need it.
-        var session = features.Element(XmppNamespaces.Session + "session");
-        if (session is not null && session.Element(XmppNamespaces.Session + "optional") is null)
+        var session = features.Element(XmppTestNamespaces.Session + "session");
+        if (session is not null && session.Element(XmppTestNamespaces.Session + "optional") is null)
         {
-            await NegotiationIqAsync(transport, Iq("set", null, new XElement(XmppNamespaces.Session + "session")), ct).ConfigureAwait(false);
+            await NegotiationIqAsync(transport, Iq("set", null, new XElement(XmppTestNamespaces.Session + "session")), ct).ConfigureAwait(false);
         }
 
         return Jid.Parse(jid);

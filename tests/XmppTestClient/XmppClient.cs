@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using XmppTestClient.Transport;
+using Aspire.Prosody.Client.Xmpp.Xml;
 using XmppTestClient.Xml;
 
 namespace XmppTestClient;
@@ -145,7 +146,7 @@ public sealed partial class XmppClient : IAsyncDisposable
         }
         catch (TimeoutException e)
         {
-            throw new TimeoutException($"No response to iq '{id}' within {_options.Timeout}: {XmppXml.ForLog(iq)}", e);
+            throw new TimeoutException($"No response to iq '{id}' within {_options.Timeout}: {WireXml.ForLog(iq)}", e);
         }
         finally
         {
@@ -179,21 +180,21 @@ public sealed partial class XmppClient : IAsyncDisposable
     /// <summary>Fetches the roster (RFC 6121 section 2.2).</summary>
     public async Task<IReadOnlyList<RosterItem>> GetRosterAsync(CancellationToken cancellationToken = default)
     {
-        var result = await SendIqAsync(Iq("get", null, new XElement(XmppNamespaces.Roster + "query")), cancellationToken).ConfigureAwait(false);
-        return [.. (result.Element(XmppNamespaces.Roster + "query")?.Elements(XmppNamespaces.Roster + "item") ?? []).Select(RosterItem.FromElement)];
+        var result = await SendIqAsync(Iq("get", null, new XElement(XmppTestNamespaces.Roster + "query")), cancellationToken).ConfigureAwait(false);
+        return [.. (result.Element(XmppTestNamespaces.Roster + "query")?.Elements(XmppTestNamespaces.Roster + "item") ?? []).Select(RosterItem.FromElement)];
     }
 
     /// <summary>Adds or updates a roster item (RFC 6121 section 2.3). This does not subscribe to presence.</summary>
     public Task AddRosterItemAsync(string jid, string? name = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jid);
-        var item = new XElement(XmppNamespaces.Roster + "item", new XAttribute("jid", jid));
+        var item = new XElement(XmppTestNamespaces.Roster + "item", new XAttribute("jid", jid));
         if (name is not null)
         {
             item.SetAttributeValue("name", name);
         }
 
-        return SendIqAsync(Iq("set", null, new XElement(XmppNamespaces.Roster + "query", item)), cancellationToken);
+        return SendIqAsync(Iq("set", null, new XElement(XmppTestNamespaces.Roster + "query", item)), cancellationToken);
     }
 
     /// <summary>Asks an entity what it is and supports (XEP-0030); the server itself when <paramref name="jid"/> is null.</summary>
@@ -219,9 +220,9 @@ public sealed partial class XmppClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(jid);
         ArgumentNullException.ThrowIfNull(node);
-        var command = new XElement(XmppNamespaces.Commands + "command", new XAttribute("node", node), new XAttribute("action", "execute"));
+        var command = new XElement(XmppTestNamespaces.Commands + "command", new XAttribute("node", node), new XAttribute("action", "execute"));
         var result = await SendIqAsync(Iq("set", jid, command), cancellationToken).ConfigureAwait(false);
-        return result.Element(XmppNamespaces.Commands + "command")
+        return result.Element(XmppTestNamespaces.Commands + "command")
             ?? throw new XmppException($"The answer to command '{node}' carries no <command/>.");
     }
 
@@ -353,7 +354,7 @@ public sealed partial class XmppClient : IAsyncDisposable
             }
 
             // RFC 6121 section 2.1.6: roster pushes must be acknowledged; tests may still wait for them.
-            if (type == "set" && stanza.Element(XmppNamespaces.Roster + "query") is not null && IsFromOwnAccount(stanza))
+            if (type == "set" && stanza.Element(XmppTestNamespaces.Roster + "query") is not null && IsFromOwnAccount(stanza))
             {
                 await ReplyResultAsync(stanza).ConfigureAwait(false);
             }

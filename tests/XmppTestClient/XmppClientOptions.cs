@@ -1,4 +1,5 @@
 using System.Net.Security;
+using Aspire.Prosody.Client.Xmpp.Sasl;
 
 namespace XmppTestClient;
 
@@ -19,13 +20,13 @@ public enum StartTlsPolicy
 public static class SaslMechanisms
 {
     /// <summary>SCRAM-SHA-256 (RFC 7677).</summary>
-    public const string ScramSha256 = "SCRAM-SHA-256";
+    public const string ScramSha256 = SaslClientMechanism.ScramSha256;
 
     /// <summary>SCRAM-SHA-1 (RFC 5802).</summary>
-    public const string ScramSha1 = "SCRAM-SHA-1";
+    public const string ScramSha1 = SaslClientMechanism.ScramSha1;
 
     /// <summary>PLAIN (RFC 4616); servers only offer it over TLS.</summary>
-    public const string Plain = "PLAIN";
+    public const string Plain = SaslClientMechanism.Plain;
 
     /// <summary>The supported mechanisms, strongest first: the order used for automatic selection.</summary>
     public static IReadOnlyList<string> StrongestFirst { get; } = [ScramSha256, ScramSha1, Plain];

@@ -62,15 +62,15 @@ public sealed class XmppComponent : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
-        await SendAsync(new XElement(XmppNamespaces.ComponentAccept + "handshake", HandshakeDigest(StreamId, secret)), timeout.Token).ConfigureAwait(false);
+        await SendAsync(new XElement(XmppTestNamespaces.ComponentAccept + "handshake", HandshakeDigest(StreamId, secret)), timeout.Token).ConfigureAwait(false);
         var answer = await ReadAsync(timeout.Token).ConfigureAwait(false);
-        if (answer?.Name != XmppNamespaces.ComponentAccept + "handshake")
+        if (answer?.Name != XmppTestNamespaces.ComponentAccept + "handshake")
         {
             throw new XmppException($"The component handshake was refused: {answer?.ToString(SaveOptions.DisableFormatting) ?? "the stream ended"}");
         }
     }
 
-    /// <summary>Sends one stanza; give it the <see cref="XmppNamespaces.ComponentAccept"/> namespace.</summary>
+    /// <summary>Sends one stanza; give it the <see cref="XmppTestNamespaces.ComponentAccept"/> namespace.</summary>
     public Task SendAsync(XElement stanza, CancellationToken cancellationToken) => _transport.SendAsync(stanza, cancellationToken);
 
     /// <summary>Reads the next top-level element; <see langword="null"/> when the server ends the stream.</summary>

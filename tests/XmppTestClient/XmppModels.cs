@@ -15,7 +15,7 @@ public sealed record RosterItem(string Jid, string? Name, string Subscription, s
         item.Attribute("name")?.Value,
         item.Attribute("subscription")?.Value ?? "none",
         item.Attribute("ask")?.Value,
-        [.. item.Elements(XmppNamespaces.Roster + "group").Select(g => g.Value)]);
+        [.. item.Elements(XmppTestNamespaces.Roster + "group").Select(g => g.Value)]);
 }
 
 /// <summary>An identity from a disco#info result (XEP-0030), e.g. category <c>server</c>, type <c>im</c>.</summary>

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using System.Xml.Linq;
+using Aspire.Prosody.Client.Xmpp.Xml;
 using XmppTestClient.Xml;
 
 namespace XmppTestClient.Transport;
@@ -9,6 +10,9 @@ namespace XmppTestClient.Transport;
 /// <summary>XMPP over TCP (RFC 6120): one XML stream per direction, upgraded in place by STARTTLS.</summary>
 internal sealed class TcpTransport : XmppTransport
 {
+    // Generous: tests read archive pages and disco results, and a server's misbehaviour is what they look for.
+    private const int MaxStanzaBytes = 16 * 1024 * 1024;
+
     private readonly Socket _socket;
     private Stream _stream;
     private SslStream? _tls;
@@ -43,26 +47,20 @@ internal sealed class TcpTransport : XmppTransport
     }
 
     public override Task<XElement> OpenStreamAsync(string domain, CancellationToken cancellationToken)
-        // The header is written as text because it is the start tag of an element that stays open.
-        => OpenAsync("<?xml version='1.0'?>"
-            + "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'"
-            + $" to='{XmppXml.EscapeAttribute(domain)}' version='1.0' xml:lang='en'>", cancellationToken);
+        => OpenAsync(XmppXml.StreamHeader(domain, from: null), cancellationToken);
 
     /// <summary>
     /// Opens an external component's stream (XEP-0114 section 3): the <c>jabber:component:accept</c> namespace and
     /// no version, so the server sends a stream id to hash instead of stream features.
     /// </summary>
     public Task<XElement> OpenComponentStreamAsync(string domain, CancellationToken cancellationToken)
-        => OpenAsync("<?xml version='1.0'?>"
-            + $"<stream:stream xmlns='{XmppNamespaces.ComponentAccept.NamespaceName}' xmlns:stream='http://etherx.jabber.org/streams'"
-            + $" to='{XmppXml.EscapeAttribute(domain)}'>", cancellationToken);
+        => OpenAsync(WireXml.ComponentStreamHeader(domain), cancellationToken);
 
-    private async Task<XElement> OpenAsync(string header, CancellationToken cancellationToken)
+    private async Task<XElement> OpenAsync(byte[] header, CancellationToken cancellationToken)
     {
         // A restart means a new document: the old reader would reject a second root element.
-        _reader?.Dispose();
-        _reader = new XmppStreamReader(_stream);
-        await WriteAsync(header, header, cancellationToken).ConfigureAwait(false);
+        _reader = new XmppStreamReader(_stream, MaxStanzaBytes);
+        await WriteAsync(header, Encoding.UTF8.GetString(header), cancellationToken).ConfigureAwait(false);
 
         var serverHeader = await _reader.ReadStreamHeaderAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         // Logged as the open start tag it is on the wire, not as an empty element.
@@ -106,11 +104,11 @@ internal sealed class TcpTransport : XmppTransport
     }
 
     public override Task CloseStreamAsync(CancellationToken cancellationToken)
-        => WriteAsync("</stream:stream>", "</stream:stream>", cancellationToken);
+        => WriteAsync("</stream:stream>"u8.ToArray(), "</stream:stream>", cancellationToken);
 
-    protected override async Task WriteCoreAsync(string text, CancellationToken cancellationToken)
+    protected override async Task WriteCoreAsync(byte[] data, CancellationToken cancellationToken)
     {
-        await _stream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+        await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -112,13 +112,13 @@ internal sealed class WebSocketTransport : XmppTransport
     {
         await SendAsync(
             new XElement(
-                XmppNamespaces.Framing + "open",
+                XmppTestNamespaces.Framing + "open",
                 new XAttribute("to", domain),
                 new XAttribute("version", "1.0")),
             cancellationToken).ConfigureAwait(false);
 
         var open = await ReadElementAsync(cancellationToken).ConfigureAwait(false);
-        if (open?.Name != XmppNamespaces.Framing + "open")
+        if (open?.Name != XmppTestNamespaces.Framing + "open")
         {
             throw open?.Name == XmppNamespaces.Streams + "error"
                 ? new XmppStreamException(open)
@@ -144,20 +144,20 @@ internal sealed class WebSocketTransport : XmppTransport
                 continue; // RFC 7395 forbids whitespace keep-alives, but tolerating them costs nothing
             }
 
-            var element = XmppXml.ParseElement(text);
+            var element = WireXml.ParseElement(text);
             LogReceived(element);
 
             // <close/> is the end of the stream, like </stream:stream> on TCP (it may carry a
             // see-other-uri, which the tests have no use for).
-            return element.Name == XmppNamespaces.Framing + "close" ? null : element;
+            return element.Name == XmppTestNamespaces.Framing + "close" ? null : element;
         }
     }
 
     public override Task CloseStreamAsync(CancellationToken cancellationToken)
-        => SendAsync(new XElement(XmppNamespaces.Framing + "close"), cancellationToken);
+        => SendAsync(new XElement(XmppTestNamespaces.Framing + "close"), cancellationToken);
 
-    protected override Task WriteCoreAsync(string text, CancellationToken cancellationToken)
-        => _socket.SendAsync(Encoding.UTF8.GetBytes(text).AsMemory(), WebSocketMessageType.Text, endOfMessage: true, cancellationToken).AsTask();
+    protected override Task WriteCoreAsync(byte[] data, CancellationToken cancellationToken)
+        => _socket.SendAsync(data.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, cancellationToken).AsTask();
 
     public override async ValueTask DisposeAsync()
     {

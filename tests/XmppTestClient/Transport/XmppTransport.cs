@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
+using Aspire.Prosody.Client.Xmpp.Xml;
 using XmppTestClient.Xml;
 
 namespace XmppTestClient.Transport;
@@ -45,20 +46,20 @@ internal abstract class XmppTransport : IAsyncDisposable
     public Task SendAsync(XElement element, CancellationToken cancellationToken)
     {
         // Serialise before taking the lock so that a bad stanza fails without touching the stream.
-        var text = XmppXml.Serialize(element);
-        return WriteAsync(text, XmppXml.ForLog(element), cancellationToken);
+        var data = XmppXml.Serialize(element);
+        return WriteAsync(data, WireXml.ForLog(element), cancellationToken);
     }
 
     public abstract ValueTask DisposeAsync();
 
-    /// <summary>Writes raw text (already valid XML) and logs <paramref name="logText"/>.</summary>
-    protected async Task WriteAsync(string text, string logText, CancellationToken cancellationToken)
+    /// <summary>Writes raw UTF-8 (already valid XML) and logs <paramref name="logText"/>.</summary>
+    protected async Task WriteAsync(byte[] data, string logText, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             Log?.Invoke("SEND " + logText);
-            await WriteCoreAsync(text, cancellationToken).ConfigureAwait(false);
+            await WriteCoreAsync(data, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -66,9 +67,9 @@ internal abstract class XmppTransport : IAsyncDisposable
         }
     }
 
-    protected abstract Task WriteCoreAsync(string text, CancellationToken cancellationToken);
+    protected abstract Task WriteCoreAsync(byte[] data, CancellationToken cancellationToken);
 
-    protected void LogReceived(XElement element) => Log?.Invoke("RECV " + XmppXml.ForLog(element));
+    protected void LogReceived(XElement element) => Log?.Invoke("RECV " + WireXml.ForLog(element));
 
     /// <summary>Default certificate policy: accept anything, the test servers use self-signed certificates.</summary>
     protected static bool AcceptAnyCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)

@@ -1,29 +1,14 @@
-namespace XmppTestClient.Sasl;
+using Aspire.Prosody.Client.Xmpp.Sasl;
+
+namespace XmppTestClient;
 
 /// <summary>
-/// The client side of one SASL exchange (RFC 4422). XMPP carries the payloads base64-encoded in
-/// &lt;auth/&gt;, &lt;challenge/&gt;, &lt;response/&gt; and &lt;success/&gt; (RFC 6120 section 6.4).
+/// Picks the SASL mechanism for a test session. The package always takes the strongest one the server offers; a test
+/// may force one (<see cref="XmppClientOptions.SaslMechanism"/>), e.g. to prove that the server offers PLAIN over TLS.
+/// The mechanisms themselves are the package's.
 /// </summary>
-internal abstract class SaslClientMechanism
+internal static class SaslSelection
 {
-    /// <summary>The IANA name, e.g. <c>SCRAM-SHA-1</c>.</summary>
-    public abstract string Name { get; }
-
-    /// <summary>The payload sent in &lt;auth/&gt; (both our mechanisms are client-first).</summary>
-    public abstract byte[] GetInitialResponse();
-
-    /// <summary>The payload to send in &lt;response/&gt; for a server &lt;challenge/&gt;.</summary>
-    /// <exception cref="XmppAuthenticationException">The challenge is malformed or proves the server wrong.</exception>
-    public abstract byte[] RespondToChallenge(byte[] challenge);
-
-    /// <summary>
-    /// Called with the additional data of &lt;success/&gt; (empty if none); throws if the server
-    /// did not prove that it knows the credentials.
-    /// </summary>
-    public virtual void VerifySuccess(byte[] additionalData)
-    {
-    }
-
     /// <summary>Creates the mechanism named <paramref name="name"/> (one of <see cref="SaslMechanisms"/>).</summary>
     public static SaslClientMechanism Create(string name, string username, string password) => name switch
     {
@@ -35,10 +20,7 @@ internal abstract class SaslClientMechanism
             nameof(name)),
     };
 
-    /// <summary>
-    /// Picks the mechanism to use from those the server offers: the requested one, or else the
-    /// strongest we support.
-    /// </summary>
+    /// <summary>The requested mechanism, or else the strongest one offered that the package implements.</summary>
     /// <exception cref="XmppException">The requested (or any supported) mechanism is not offered.</exception>
     public static string Choose(IReadOnlyCollection<string> offered, string? requested)
     {
