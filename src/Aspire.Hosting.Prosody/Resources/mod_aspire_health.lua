@@ -15,10 +15,17 @@
 module:set_global();
 module:depends("http");
 
-local certmanager = require "prosody.core.certmanager";
-local configmanager = require "prosody.core.configmanager";
-local storagemanager = require "prosody.core.storagemanager";
-local now = require "prosody.util.time".now;
+-- Prosody 13 names its libraries prosody.*; 0.12, which this package also runs, without the prefix.
+local function require_either(name)
+	local ok, lib = pcall(require, "prosody." .. name);
+	if ok then return lib; end
+	return require(name);
+end
+
+local certmanager = require_either("core.certmanager");
+local configmanager = require_either("core.configmanager");
+local storagemanager = require_either("core.storagemanager");
+local now = require_either("util.time").now;
 local have_ssl, ssl = pcall(require, "ssl");
 
 local storage_ttl = 3;

@@ -15,6 +15,9 @@ module:set_global();
 
 local ok_sql, sql = pcall(require, "prosody.util.sql");
 if not ok_sql then
+	ok_sql, sql = pcall(require, "util.sql"); -- Prosody 0.12
+end
+if not ok_sql then
 	module:log("debug", "util.sql is not available (%s); nothing to do", tostring(sql));
 	return;
 end
