@@ -81,7 +81,6 @@ public static partial class ProsodyBuilderExtensions
         }
 
         SetCertificates(builder, new ProsodyCertificates(null, null, fullPath));
-        ProsodyDeploymentCertificate.RemoveParameters(builder);
         return builder.WithBindMount(fullPath, ProsodyConfiguration.CertificatesDirectory, isReadOnly: true);
     }
 
@@ -154,14 +153,26 @@ public static partial class ProsodyBuilderExtensions
         }
     }
 
+    /// <summary>
+    /// The last certificate call wins: a directory an earlier call mounted is unmounted, and a published model asks
+    /// for the certificate parameters exactly when no directory is mounted.
+    /// </summary>
     private static void SetCertificates(IResourceBuilder<ProsodyResource> builder, ProsodyCertificates certificates)
     {
-        if (builder.Resource.Settings.Certificates is not null)
+        var annotations = builder.Resource.Annotations;
+        foreach (var mount in annotations.OfType<ContainerMountAnnotation>().Where(m => m.Target == ProsodyConfiguration.CertificatesDirectory).ToArray())
         {
-            throw new InvalidOperationException(
-                $"The Prosody resource '{builder.Resource.Name}' already has its certificates. Call WithCertificate or WithCertificatesDirectory once.");
+            annotations.Remove(mount);
         }
 
         builder.Resource.Settings.Certificates = certificates;
+        if (certificates.Directory is not null)
+        {
+            ProsodyDeploymentCertificate.RemoveParameters(builder);
+        }
+        else if (!builder.Resource.IsRunMode && builder.Resource.Settings.DeploymentTls is null)
+        {
+            builder.Resource.Settings.DeploymentTls = ProsodyDeploymentCertificate.AddParameters(builder);
+        }
     }
 }

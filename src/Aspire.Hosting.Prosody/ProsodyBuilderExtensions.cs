@@ -16,6 +16,13 @@ namespace Aspire.Hosting;
 /// <summary>
 /// Extension methods that add a Prosody XMPP server to an Aspire app model and configure it.
 /// </summary>
+/// <remarks>
+/// A method called again replaces what its earlier call set (the last call wins, as with Aspire's
+/// <see cref="ResourceAnnotationMutationBehavior.Replace"/>): storage, certificates, TURN, domain and the rest. Methods
+/// that add one of many things (<see cref="WithUser"/>, <see cref="WithModuleFiles"/>, <see cref="WithExtraConfiguration"/>,
+/// <see cref="WithConfigurationFile"/>, <see cref="AddExternalComponent"/>) add one more with each call; enabling a module
+/// takes it out of the disabled list and disabling takes it out of the enabled one.
+/// </remarks>
 public static partial class ProsodyBuilderExtensions
 {
     /// <summary>
