@@ -32,8 +32,8 @@ public static partial class ProsodyBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(certificatePath);
         ArgumentException.ThrowIfNullOrEmpty(keyPath);
-        var certificate = Path.GetFullPath(certificatePath, builder.ApplicationBuilder.AppHostDirectory);
-        var key = Path.GetFullPath(keyPath, builder.ApplicationBuilder.AppHostDirectory);
+        var certificate = AppHostPaths.Resolve(builder.ApplicationBuilder, certificatePath);
+        var key = AppHostPaths.Resolve(builder.ApplicationBuilder, keyPath);
         try
         {
             // Reading them now finds a wrong path, a non-PEM file or a key that does not match before anything starts.
@@ -74,12 +74,7 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var fullPath = Path.GetFullPath(directory, builder.ApplicationBuilder.AppHostDirectory);
-        if (!Directory.Exists(fullPath))
-        {
-            throw new DirectoryNotFoundException($"The certificates directory '{fullPath}' does not exist. Give an existing directory, absolute or relative to the AppHost's directory.");
-        }
-
+        var fullPath = AppHostPaths.ExistingDirectory(builder.ApplicationBuilder, directory, "certificates directory", nameof(directory));
         SetCertificates(builder, new ProsodyCertificates(null, null, fullPath));
         return builder.WithBindMount(fullPath, ProsodyConfiguration.CertificatesDirectory, isReadOnly: true);
     }

@@ -28,7 +28,7 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(certificateAuthorityPath);
-        var path = Path.GetFullPath(certificateAuthorityPath, builder.ApplicationBuilder.AppHostDirectory);
+        var path = AppHostPaths.Resolve(builder.ApplicationBuilder, certificateAuthorityPath);
         ProsodyFederation.ReadTrustFile(path, nameof(certificateAuthorityPath));
         var trust = builder.Resource.Settings.FederationTrust;
         if (!trust.Contains(path, StringComparer.Ordinal))

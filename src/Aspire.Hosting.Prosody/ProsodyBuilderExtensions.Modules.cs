@@ -77,7 +77,7 @@ public static partial class ProsodyBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(source);
         ArgumentNullException.ThrowIfNull(enable);
         var names = enable.Select(m => ProsodyValidation.ModuleName(m, nameof(enable))).ToArray();
-        var folder = ProsodyModuleFolders.Normalize(Path.GetFullPath(source, builder.ApplicationBuilder.AppHostDirectory));
+        var folder = ProsodyModuleFolders.Normalize(AppHostPaths.ExistingDirectory(builder.ApplicationBuilder, source, "Prosody modules folder", nameof(source)));
         var settings = builder.Resource.Settings;
 
         // Checked now so that a wrong path or name fails the app model; copied when the container is created.
