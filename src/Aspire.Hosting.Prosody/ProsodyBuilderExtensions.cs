@@ -40,23 +40,14 @@ public static partial class ProsodyBuilderExtensions
     /// <inheritdoc cref="ProsodyContainerImageTags.Registry"/>/<inheritdoc cref="ProsodyContainerImageTags.Image"/> container image.
     /// </para>
     /// <para>
-    /// The container gets the endpoints <c>c2s</c> (container port 5222) and <c>http</c> (5280: websocket at
-    /// <c>/xmpp-websocket</c>), the official image's <c>PROSODY_*</c> environment variables, a generated
-    /// <c>/etc/prosody/conf.d/aspire.cfg.lua</c> (HTTP on all interfaces, the accounts to create) and a module that
-    /// creates the administrator <c>admin@{domain}</c> and every <see cref="WithUser"/> account at start. In run mode
-    /// it also gets an <c>https</c> endpoint (5281) and the certificate Aspire gives it, the trusted ASP.NET Core
-    /// developer certificate (<c>dotnet dev-certs https --trust</c>), for HTTPS and, when it names the domain, STARTTLS;
-    /// without one, a self-signed certificate for the domain (and the resource's log says how to get a trusted one).
-    /// It starts through the package's entrypoint wrapper, which starts Prosody again when it crashes, and its ports are
-    /// published by the container runtime itself, not through the orchestrator's proxy (a persistent container's are
-    /// left to Aspire). Federation (server-to-server) is off until <see cref="WithFederation"/> is called. The health
-    /// check opens an XMPP stream and waits for its features, so <c>WaitFor</c> releases only when a client can sign in.
-    /// </para>
-    /// <para>
-    /// In publish mode the resource is built from an image derived from the configured one, holding those files and
-    /// the entrypoint wrapper; it gets the certificate from the <c>{name}-tls-certificate</c> and
-    /// <c>{name}-tls-key</c> parameters, an <c>https</c> endpoint (5281), and liveness and readiness probes on
-    /// <c>/aspire-health/live</c> and <c>/aspire-health/ready</c>.
+    /// Clients connect on the <c>c2s</c> endpoint (5222); websocket, BOSH and the file share are served on <c>http</c>
+    /// (5280) and <c>https</c> (5281). The server hosts <c>{name}.dev.localhost</c> (see <see cref="WithDomain"/>) and
+    /// creates the <c>admin</c> account, and every <see cref="WithUser"/> account, at each start. Its health check
+    /// passes once a client can sign in, so <c>WaitFor</c> releases only then. Federation is off until
+    /// <see cref="WithFederation"/>. Run mode serves the developer certificate (or a self-signed one); a published model
+    /// asks for the <c>{name}-tls-certificate</c> and <c>{name}-tls-key</c> parameters unless
+    /// <see cref="WithCertificatesDirectory"/> mounts certificates. How the container is started, published and probed
+    /// is described in the package README.
     /// </para>
     /// <example>
     /// <code lang="csharp">

@@ -46,7 +46,11 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     /// <summary>Gets the plain HTTP endpoint (websocket, BOSH, file share).</summary>
     public EndpointReference HttpEndpoint { get; }
 
-    /// <summary>Gets the component endpoint (container port 5347); it exists once an external component is added.</summary>
+    /// <summary>
+    /// Gets the component endpoint (container port 5347, XEP-0114). As with Aspire's <c>GetEndpoint</c>, the reference
+    /// is always returned but the endpoint exists only once <see cref="ProsodyBuilderExtensions.AddExternalComponent"/>
+    /// was called: check <see cref="EndpointReference.Exists"/> before resolving its properties, which otherwise throws.
+    /// </summary>
     public EndpointReference ComponentEndpoint => new(this, ComponentEndpointName);
 
     /// <summary>Gets the host of the c2s endpoint, resolved in the network of whoever reads it.</summary>
