@@ -132,21 +132,22 @@ public static partial class ProsodyBuilderExtensions
     }
 
     /// <summary>
-    /// Logs, once per start, why clients cannot validate the certificate and how to get one they can; nothing when the
-    /// app model turned the developer certificate off itself.
+    /// Run mode: logs, once per start, why clients cannot validate the certificate and how to get one they can;
+    /// nothing when the app model turned the developer certificate off itself. A notice is an event's job (as AddRedis
+    /// subscribes to ConnectionStringAvailableEvent), not the certificate files callback's.
     /// </summary>
-    private static void LogRunModeCertificateNotice(ProsodyResource resource, ProsodyConfiguration configuration, IServiceProvider services)
-    {
-        if (!configuration.UsesAspireServerCertificate || AspireServerCertificate.TurnedOff(resource, services))
+    private static IResourceBuilder<ProsodyResource> WithRunModeCertificateNotice(this IResourceBuilder<ProsodyResource> builder) =>
+        builder.OnBeforeResourceStarted((resource, e, _) =>
         {
-            return;
-        }
+            var configuration = ProsodyConfiguration.For(resource);
+            if (configuration.UsesAspireServerCertificate && !AspireServerCertificate.TurnedOff(resource, e.Services)
+                && RunModeCertificateNotice.For(configuration, AspireServerCertificate.Find(resource, e.Services)) is { } notice)
+            {
+                e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource).LogInformation("{Notice}", notice);
+            }
 
-        if (RunModeCertificateNotice.For(configuration, AspireServerCertificate.Find(resource, services)) is { } notice)
-        {
-            services.GetRequiredService<ResourceLoggerService>().GetLogger(resource).LogInformation("{Notice}", notice);
-        }
-    }
+            return Task.CompletedTask;
+        });
 
     /// <summary>
     /// The last certificate call wins: a directory an earlier call mounted is unmounted, and a published model asks

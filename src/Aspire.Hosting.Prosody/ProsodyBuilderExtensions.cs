@@ -125,7 +125,8 @@ public static partial class ProsodyBuilderExtensions
 
             // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.
             prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath)
-                .WithAspireServerCertificate();
+                .WithAspireServerCertificate()
+                .WithRunModeCertificateNotice();
         }
         else
         {
@@ -184,16 +185,8 @@ public static partial class ProsodyBuilderExtensions
                 Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.SupportDirectory, (_, _) =>
                 Task.FromResult(ProsodyContainerFiles.SupportDirectory(ProsodyConfiguration.For(resource))))
-            .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (context, _) =>
-            {
-                var configuration = ProsodyConfiguration.For(resource);
-                if (configuration.IsRunMode)
-                {
-                    LogRunModeCertificateNotice(resource, configuration, context.Services);
-                }
-
-                return Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(configuration, builder.ApplicationBuilder, resource.Name));
-            });
+            .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
+                Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.For(resource), builder.ApplicationBuilder, resource.Name)));
     }
 
     /// <summary>
