@@ -40,4 +40,21 @@ public static partial class ProsodyBuilderExtensions
         builder.Resource.Settings.MetricsAllowedNetwork = allowedNetwork;
         return builder;
     }
+
+    /// <summary>The scrape target, for people who run their own Prometheus; diagnostics stay in the details.</summary>
+    private static IResourceBuilder<ProsodyResource> WithMetricsUrl(this IResourceBuilder<ProsodyResource> builder) =>
+        builder.WithUrls(context =>
+        {
+            var resource = builder.Resource;
+            if (resource.MetricsEnabled && resource.HttpEndpoint.IsAllocated)
+            {
+                context.Urls.Add(new ResourceUrlAnnotation
+                {
+                    Url = $"{resource.HttpEndpoint.Url}/metrics",
+                    DisplayText = "Metrics (OpenMetrics)",
+                    Endpoint = resource.HttpEndpoint,
+                    DisplayLocation = UrlDisplayLocation.DetailsOnly,
+                });
+            }
+        });
 }
