@@ -155,8 +155,7 @@ public static partial class ProsodyBuilderExtensions
             })
             .WithArgs(context =>
             {
-                // Run mode replaces the image's entrypoint with the wrapper, which drops the image's command.
-                if (resource.IsRunMode)
+                if (ProsodyConfiguration.For(resource).StartsThroughWrapper)
                 {
                     context.Args.Add("prosody");
                     context.Args.Add("-F");

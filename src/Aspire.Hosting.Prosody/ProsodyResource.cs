@@ -79,7 +79,7 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     /// <see cref="ProsodyBuilderExtensions.WithPublicUrl(IResourceBuilder{ProsodyResource}, Uri)"/> it is that URL's
     /// websocket (<c>wss://chat.example.com/xmpp-websocket</c>).
     /// </summary>
-    public ReferenceExpression SecureWebSocketUri => Settings.PublicUrl?.Value is string publicUrl && !IsRunMode
+    public ReferenceExpression SecureWebSocketUri => ProsodyConfiguration.For(this).PublicUrlLiteral is { } publicUrl
         ? ReferenceExpression.Create($"{(publicUrl.StartsWith("https:", StringComparison.Ordinal) ? "wss" : "ws")}{publicUrl[publicUrl.IndexOf(':', StringComparison.Ordinal)..]}xmpp-websocket")
         : ReferenceExpression.Create($"wss://{Domain}:{HttpsEndpoint.Property(EndpointProperty.Port)}/xmpp-websocket");
 
@@ -114,7 +114,7 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
         {
             yield return new("WebSocketUri", WebSocketUri);
             // Only where it is known to lead somewhere: a deployment whose public URL is a parameter gets no guess.
-            if (IsRunMode || Settings.PublicUrl?.Value is not ParameterResource)
+            if (ProsodyConfiguration.For(this).ExternalUrl != ProsodyExternalUrl.Parameter)
             {
                 yield return new("SecureWebSocketUri", SecureWebSocketUri);
             }

@@ -28,7 +28,7 @@ public static partial class ProsodyBuilderExtensions
         if (allowedNetwork is not null)
         {
             ProsodyValidation.Network(allowedNetwork, nameof(allowedNetwork));
-            if (!builder.Resource.IsRunMode && allowedNetwork.EndsWith("/0", StringComparison.Ordinal))
+            if (!ProsodyConfiguration.AllowsMetricsFromEveryAddress(builder.Resource) && allowedNetwork.EndsWith("/0", StringComparison.Ordinal))
             {
                 throw new ArgumentException(
                     $"'{allowedNetwork}' would let every address read Prosody's metrics in a deployment. Give the network of your Prometheus, such as '10.0.0.0/8'.",

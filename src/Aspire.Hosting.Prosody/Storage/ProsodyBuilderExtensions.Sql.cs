@@ -171,7 +171,7 @@ public static partial class ProsodyBuilderExtensions
     /// </summary>
     private static void CreateDatabaseWhenDeployed(IResourceBuilder<ProsodyResource> builder, IResourceWithConnectionString database, ProsodySqlDriver driver)
     {
-        if (builder.Resource.IsRunMode || database is not IResourceWithParent { Parent: ContainerResource server })
+        if (!ProsodyConfiguration.CreatesDatabaseOnServer(builder.Resource) || database is not IResourceWithParent { Parent: ContainerResource server })
         {
             return;
         }

@@ -162,11 +162,11 @@ public static partial class ProsodyBuilderExtensions
         }
 
         builder.Resource.Settings.Certificates = certificates;
-        if (certificates.Directory is not null)
+        if (!ProsodyConfiguration.NeedsDeploymentTlsParameters(builder.Resource))
         {
             ProsodyDeploymentCertificate.RemoveParameters(builder);
         }
-        else if (!builder.Resource.IsRunMode && builder.Resource.Settings.DeploymentTls is null)
+        else if (builder.Resource.Settings.DeploymentTls is null)
         {
             builder.Resource.Settings.DeploymentTls = ProsodyDeploymentCertificate.AddParameters(builder);
         }

@@ -61,8 +61,7 @@ public static partial class ProsodyBuilderExtensions
         var name = containerName ?? $"{prosody.Name}-turn";
         var sharedSecret = TurnSecret(builder.ApplicationBuilder, name, secret);
         WithdrawTurn(builder);
-        var isRunMode = builder.Resource.IsRunMode;
-        var advertisedAddress = externalAddress ?? (isRunMode ? "127.0.0.1" : null);
+        var advertisedAddress = ProsodyConfiguration.TurnAddress(prosody, externalAddress);
         var turn = new CoturnResource(name, sharedSecret)
         {
             RelayPortMin = relayPortMin,
@@ -75,7 +74,7 @@ public static partial class ProsodyBuilderExtensions
                 : null,
         };
 
-        var (turnBuilder, healthCheck) = AddCoturnContainer(builder.ApplicationBuilder, turn, prosody, port, isRunMode);
+        var (turnBuilder, healthCheck) = AddCoturnContainer(builder.ApplicationBuilder, turn, prosody, port);
         configureContainer?.Invoke(turnBuilder);
 
         var clientEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
@@ -124,7 +123,7 @@ public static partial class ProsodyBuilderExtensions
     }
 
     /// <summary>The coturn container: its endpoints, its command (<see cref="CoturnCommandLine"/>), its health check.</summary>
-    private static (IResourceBuilder<CoturnResource> Container, HealthCheckRegistration HealthCheck) AddCoturnContainer(IDistributedApplicationBuilder builder, CoturnResource turn, ProsodyResource prosody, int port, bool isRunMode)
+    private static (IResourceBuilder<CoturnResource> Container, HealthCheckRegistration HealthCheck) AddCoturnContainer(IDistributedApplicationBuilder builder, CoturnResource turn, ProsodyResource prosody, int port)
     {
         var healthCheckKey = $"{turn.Name}_check";
         var healthCheck = new HealthCheckRegistration(healthCheckKey, _ => new CoturnHealthCheck(turn), failureStatus: default, tags: default);
@@ -154,7 +153,7 @@ public static partial class ProsodyBuilderExtensions
             })
             .WithParentRelationship(prosody)
             .WithHealthCheck(healthCheckKey);
-        PublishRelayPorts(turnBuilder, isRunMode);
+        PublishRelayPorts(turnBuilder, ProsodyConfiguration.PublishesRelayPortsAsEndpoints(prosody));
         return (turnBuilder, healthCheck);
     }
 
@@ -163,10 +162,10 @@ public static partial class ProsodyBuilderExtensions
     /// mode as one runtime argument (an endpoint per port would be proxied and slow to start), when published as
     /// endpoints a platform exposes.
     /// </summary>
-    private static void PublishRelayPorts(IResourceBuilder<CoturnResource> turnBuilder, bool isRunMode)
+    private static void PublishRelayPorts(IResourceBuilder<CoturnResource> turnBuilder, bool asEndpoints)
     {
         var turn = turnBuilder.Resource;
-        if (isRunMode)
+        if (!asEndpoints)
         {
             turnBuilder.WithContainerRuntimeArgs(context =>
             {
