@@ -35,7 +35,9 @@ internal static class ProsodyDeploymentCertificate
     /// <remarks>
     /// Added in AddProsody and taken out here, rather than decided once at the end: the only later hook, BeforeStartEvent,
     /// comes after the model a test or a tool builds without starting is read, so parameters added there would be missing
-    /// from it. The rule itself lives in one place: <see cref="ProsodyConfiguration.TlsFromEnvironment"/>.
+    /// from it; and parameters kept out of the model (referenced only, as Aspire's generated passwords are) made
+    /// <c>GetValueAsync</c> wait forever outside a started app, tried and reverted. The rule itself lives in one place:
+    /// <see cref="ProsodyConfiguration.TlsFromEnvironment"/>.
     /// </remarks>
     public static void RemoveParameters(IResourceBuilder<ProsodyResource> builder)
     {
