@@ -16,6 +16,13 @@ namespace Aspire.Hosting;
 /// <summary>
 /// Extension methods that add a Prosody XMPP server to an Aspire app model and configure it.
 /// </summary>
+/// <remarks>
+/// A method called again replaces what its earlier call set (the last call wins, as with Aspire's
+/// <see cref="ResourceAnnotationMutationBehavior.Replace"/>): storage, certificates, TURN, domain and the rest. Methods
+/// that add one of many things (<see cref="WithUser"/>, <see cref="WithModuleFiles"/>, <see cref="WithExtraConfiguration"/>,
+/// <see cref="WithConfigurationFile"/>, <see cref="AddExternalComponent"/>) add one more with each call; enabling a module
+/// takes it out of the disabled list and disabling takes it out of the enabled one.
+/// </remarks>
 public static partial class ProsodyBuilderExtensions
 {
     /// <summary>
@@ -33,23 +40,14 @@ public static partial class ProsodyBuilderExtensions
     /// <inheritdoc cref="ProsodyContainerImageTags.Registry"/>/<inheritdoc cref="ProsodyContainerImageTags.Image"/> container image.
     /// </para>
     /// <para>
-    /// The container gets the endpoints <c>c2s</c> (container port 5222) and <c>http</c> (5280: websocket at
-    /// <c>/xmpp-websocket</c>), the official image's <c>PROSODY_*</c> environment variables, a generated
-    /// <c>/etc/prosody/conf.d/aspire.cfg.lua</c> (HTTP on all interfaces, the accounts to create) and a module that
-    /// creates the administrator <c>admin@{domain}</c> and every <see cref="WithUser"/> account at start. In run mode
-    /// it also gets an <c>https</c> endpoint (5281) and the certificate Aspire gives it, the trusted ASP.NET Core
-    /// developer certificate (<c>dotnet dev-certs https --trust</c>), for HTTPS and, when it names the domain, STARTTLS;
-    /// without one, a self-signed certificate for the domain (and the resource's log says how to get a trusted one).
-    /// It starts through the package's entrypoint wrapper, which starts Prosody again when it crashes, and its ports are
-    /// published by the container runtime itself, not through the orchestrator's proxy (a persistent container's are
-    /// left to Aspire). Federation (server-to-server) is off until <see cref="WithFederation"/> is called. The health
-    /// check opens an XMPP stream and waits for its features, so <c>WaitFor</c> releases only when a client can sign in.
-    /// </para>
-    /// <para>
-    /// In publish mode the resource is built from an image derived from the configured one, holding those files and
-    /// the entrypoint wrapper; it gets the certificate from the <c>{name}-tls-certificate</c> and
-    /// <c>{name}-tls-key</c> parameters, an <c>https</c> endpoint (5281), and liveness and readiness probes on
-    /// <c>/aspire-health/live</c> and <c>/aspire-health/ready</c>.
+    /// Clients connect on the <c>c2s</c> endpoint (5222); websocket, BOSH and the file share are served on <c>http</c>
+    /// (5280) and <c>https</c> (5281). The server hosts <c>{name}.dev.localhost</c> (see <see cref="WithDomain"/>) and
+    /// creates the <c>admin</c> account, and every <see cref="WithUser"/> account, at each start. Its health check
+    /// passes once a client can sign in, so <c>WaitFor</c> releases only then. Federation is off until
+    /// <see cref="WithFederation"/>. Run mode serves the developer certificate (or a self-signed one); a published model
+    /// asks for the <c>{name}-tls-certificate</c> and <c>{name}-tls-key</c> parameters unless
+    /// <see cref="WithCertificatesDirectory"/> mounts certificates. How the container is started, published and probed
+    /// is described in the package README.
     /// </para>
     /// <example>
     /// <code lang="csharp">
@@ -127,7 +125,8 @@ public static partial class ProsodyBuilderExtensions
 
             // The wrapper (a container file) hands a root-owned data directory to prosody and restarts a crashed Prosody.
             prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath)
-                .WithAspireServerCertificate();
+                .WithAspireServerCertificate()
+                .WithRunModeCertificateNotice();
         }
         else
         {
@@ -138,23 +137,6 @@ public static partial class ProsodyBuilderExtensions
 
         return prosody;
     }
-
-    /// <summary>The scrape target, for people who run their own Prometheus; diagnostics stay in the details.</summary>
-    private static IResourceBuilder<ProsodyResource> WithMetricsUrl(this IResourceBuilder<ProsodyResource> builder) =>
-        builder.WithUrls(context =>
-        {
-            var resource = builder.Resource;
-            if (resource.MetricsEnabled && resource.HttpEndpoint.IsAllocated)
-            {
-                context.Urls.Add(new ResourceUrlAnnotation
-                {
-                    Url = $"{resource.HttpEndpoint.Url}/metrics",
-                    DisplayText = "Metrics (OpenMetrics)",
-                    Endpoint = resource.HttpEndpoint,
-                    DisplayLocation = UrlDisplayLocation.DetailsOnly,
-                });
-            }
-        });
 
     /// <summary>
     /// What the container gets from the app model, all rendered from <see cref="ProsodyConfiguration"/> when it
@@ -173,8 +155,7 @@ public static partial class ProsodyBuilderExtensions
             })
             .WithArgs(context =>
             {
-                // Run mode replaces the image's entrypoint with the wrapper, which drops the image's command.
-                if (resource.IsRunMode)
+                if (ProsodyConfiguration.For(resource).StartsThroughWrapper)
                 {
                     context.Args.Add("prosody");
                     context.Args.Add("-F");
@@ -186,153 +167,8 @@ public static partial class ProsodyBuilderExtensions
                 Task.FromResult(ProsodyContainerFiles.IncludedFilesDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.SupportDirectory, (_, _) =>
                 Task.FromResult(ProsodyContainerFiles.SupportDirectory(ProsodyConfiguration.For(resource))))
-            .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (context, _) =>
-            {
-                var configuration = ProsodyConfiguration.For(resource);
-                if (configuration.IsRunMode)
-                {
-                    LogRunModeCertificateNotice(resource, configuration, context.Services);
-                }
-
-                return Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(configuration, builder.ApplicationBuilder, resource.Name));
-            });
+            .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
+                Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.For(resource), builder.ApplicationBuilder, resource.Name)));
     }
 
-    /// <summary>
-    /// Sets the XMPP domain the server hosts (<c>PROSODY_VIRTUAL_HOSTS</c>); accounts are <c>user@domain</c> and
-    /// components are subdomains of it. The default is <c>{name}.dev.localhost</c>.
-    /// </summary>
-    /// <param name="builder">The resource builder.</param>
-    /// <param name="domain">A DNS name in lowercase, such as <c>chat.example.com</c>.</param>
-    /// <returns>The resource builder.</returns>
-    /// <exception cref="ArgumentException">The domain is empty or not a valid lowercase DNS name.</exception>
-    [AspireExport]
-    public static IResourceBuilder<ProsodyResource> WithDomain(this IResourceBuilder<ProsodyResource> builder, string domain)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ProsodyValidation.Domain(domain, nameof(domain));
-        var settings = builder.Resource.Settings;
-        foreach (var subdomain in settings.ComponentSubdomains)
-        {
-            ProsodyValidation.ComponentDomain(subdomain, domain, nameof(domain));
-        }
-
-        using (var certificate = CertificateChecks.Given(builder.Resource))
-        {
-            if (certificate is not null && CertificateChecks.Problem(certificate, domain, DateTimeOffset.UtcNow) is { } problem)
-            {
-                throw new ArgumentException(
-                    $"The certificate given to WithCertificate ('{settings.Certificates!.CertificatePath}') {problem}. Give a certificate for '{domain}', or another domain.",
-                    nameof(domain));
-            }
-        }
-
-        settings.Domain = domain;
-        return builder;
-    }
-
-    /// <summary>
-    /// Sets the lowest level of the messages Prosody logs to the console (<c>PROSODY_LOGLEVEL</c>), which the
-    /// dashboard shows as the resource's logs.
-    /// </summary>
-    /// <param name="builder">The resource builder.</param>
-    /// <param name="level">The level.</param>
-    /// <returns>The resource builder.</returns>
-    [AspireExport]
-    public static IResourceBuilder<ProsodyResource> WithLogLevel(this IResourceBuilder<ProsodyResource> builder, ProsodyLogLevel level)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        if (!Enum.IsDefined(level))
-        {
-            throw new ArgumentOutOfRangeException(nameof(level), level, "Use one of the ProsodyLogLevel values.");
-        }
-
-        builder.Resource.Settings.LogLevel = level;
-        return builder;
-    }
-
-    /// <summary>
-    /// Sets the bandwidth limits of mod_limits (<c>PROSODY_C2S_RATE_LIMIT</c>, <c>PROSODY_S2S_RATE_LIMIT</c>). The
-    /// image's defaults are <c>10kb/s</c> per client and <c>30kb/s</c> per incoming server connection; in run mode
-    /// the client limit is <c>10mb/s</c> unless set here, so that local clients, bots and tests are not throttled.
-    /// </summary>
-    /// <param name="builder">The resource builder.</param>
-    /// <param name="clientToServer">The rate per client connection, such as <c>"100kb/s"</c>; null keeps the default
-    /// (<c>10mb/s</c> in run mode, Prosody's <c>10kb/s</c> when published).</param>
-    /// <param name="serverToServer">The rate per incoming server connection; null keeps the default.</param>
-    /// <returns>The resource builder.</returns>
-    /// <exception cref="ArgumentException">A rate is not of the form <c>&lt;number&gt;&lt;unit&gt;/s</c>.</exception>
-    [AspireExport]
-    public static IResourceBuilder<ProsodyResource> WithRateLimits(this IResourceBuilder<ProsodyResource> builder, string? clientToServer = null, string? serverToServer = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var settings = builder.Resource.Settings;
-        settings.ClientRateLimit = clientToServer is null ? settings.ClientRateLimit : ProsodyValidation.Rate(clientToServer, nameof(clientToServer));
-        settings.ServerRateLimit = serverToServer is null ? settings.ServerRateLimit : ProsodyValidation.Rate(serverToServer, nameof(serverToServer));
-        return builder;
-    }
-
-    /// <summary>
-    /// Turns on federation: other XMPP servers may connect to this one. Adds the <c>s2s</c> endpoint (container
-    /// port 5269) and stops disabling Prosody's <c>s2s</c> and <c>dialback</c> modules. Off by default.
-    /// </summary>
-    /// <remarks>
-    /// <para>
-    /// Where it is reachable: in run mode the host publishes the <c>s2s</c> port on its loopback interface only (as
-    /// every other port), so only servers on this machine and containers of the app model can federate with it; with
-    /// <paramref name="external"/> the host publishes it on all of its interfaces, for a server on another machine. A
-    /// published model marks the endpoint external only with <paramref name="external"/>.
-    /// </para>
-    /// <para>
-    /// Between resources of one app model it works as set up: in run mode each domain and component domain is a
-    /// network alias of its container, Prosody finds <c>*.localhost</c> domains through the container network's DNS
-    /// and <c>/etc/hosts</c> (its own resolver answers them with 127.0.0.1), and each federating resource trusts the
-    /// certificates the others present, so secure authentication succeeds. To trust another server's certificate
-    /// authority, use <see cref="WithFederationTrust"/>.
-    /// </para>
-    /// </remarks>
-    /// <param name="builder">The resource builder.</param>
-    /// <param name="port">The host port of the s2s endpoint; null lets Aspire choose one.</param>
-    /// <param name="requireEncryption">Whether server-to-server connections must use TLS (<c>s2s_require_encryption</c>).</param>
-    /// <param name="secureAuthentication">Whether remote servers must authenticate with a valid certificate
-    /// (<c>PROSODY_S2S_SECURE_AUTH</c>); when false, dialback (DNS) is accepted instead, as between development
-    /// servers with self-signed certificates.</param>
-    /// <param name="external">Whether servers on other machines may connect: run mode publishes the port on all of
-    /// the host's interfaces instead of loopback only, and a published model marks the endpoint external.</param>
-    /// <returns>The resource builder.</returns>
-    [AspireExport]
-    public static IResourceBuilder<ProsodyResource> WithFederation(this IResourceBuilder<ProsodyResource> builder, int? port = null, bool requireEncryption = true, bool secureAuthentication = true, bool external = false)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ProsodyValidation.Port(port, nameof(port));
-        ThrowIfHostPortTaken(builder, port, ProsodyResource.ServerEndpointName, nameof(port));
-        builder.Resource.Settings.Federation = new ProsodyFederationSettings(requireEncryption, secureAuthentication, external);
-        return builder.WithEndpoint(port: port, targetPort: ProsodyResource.ServerTargetPort, name: ProsodyResource.ServerEndpointName, scheme: "tcp", isExternal: external)
-            .WithEndpoint(ProsodyResource.ServerEndpointName, endpoint =>
-            {
-                // The container runtime binds a published port to the endpoint's target host: loopback unless external.
-                if (external && builder.ApplicationBuilder.ExecutionContext.IsRunMode)
-                {
-                    endpoint.TargetHost = "0.0.0.0";
-                }
-            });
-    }
-
-    /// <summary>Two endpoints of one container cannot be published on one host port: the second would never start.</summary>
-    private static void ThrowIfHostPortTaken(IResourceBuilder<ProsodyResource> builder, int? port, string endpointName, string paramName)
-    {
-        if (port is null)
-        {
-            return;
-        }
-
-        var taken = builder.Resource.Annotations.OfType<EndpointAnnotation>()
-            .FirstOrDefault(e => e.Port == port && e.Name != endpointName && e.Protocol == System.Net.Sockets.ProtocolType.Tcp);
-        if (taken is not null)
-        {
-            throw new ArgumentException(
-                $"The host port {port} of the '{endpointName}' endpoint is already the host port of the '{taken.Name}' endpoint of '{builder.Resource.Name}'. Give each endpoint its own port, or null to let Aspire choose one.",
-                paramName);
-        }
-    }
 }

@@ -46,7 +46,11 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     /// <summary>Gets the plain HTTP endpoint (websocket, BOSH, file share).</summary>
     public EndpointReference HttpEndpoint { get; }
 
-    /// <summary>Gets the component endpoint (container port 5347); it exists once an external component is added.</summary>
+    /// <summary>
+    /// Gets the component endpoint (container port 5347, XEP-0114). As with Aspire's <c>GetEndpoint</c>, the reference
+    /// is always returned but the endpoint exists only once <see cref="ProsodyBuilderExtensions.AddExternalComponent"/>
+    /// was called: check <see cref="EndpointReference.Exists"/> before resolving its properties, which otherwise throws.
+    /// </summary>
     public EndpointReference ComponentEndpoint => new(this, ComponentEndpointName);
 
     /// <summary>Gets the host of the c2s endpoint, resolved in the network of whoever reads it.</summary>
@@ -75,7 +79,7 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
     /// <see cref="ProsodyBuilderExtensions.WithPublicUrl(IResourceBuilder{ProsodyResource}, Uri)"/> it is that URL's
     /// websocket (<c>wss://chat.example.com/xmpp-websocket</c>).
     /// </summary>
-    public ReferenceExpression SecureWebSocketUri => Settings.PublicUrl?.Value is string publicUrl && !IsRunMode
+    public ReferenceExpression SecureWebSocketUri => ProsodyConfiguration.For(this).PublicUrlLiteral is { } publicUrl
         ? ReferenceExpression.Create($"{(publicUrl.StartsWith("https:", StringComparison.Ordinal) ? "wss" : "ws")}{publicUrl[publicUrl.IndexOf(':', StringComparison.Ordinal)..]}xmpp-websocket")
         : ReferenceExpression.Create($"wss://{Domain}:{HttpsEndpoint.Property(EndpointProperty.Port)}/xmpp-websocket");
 
@@ -110,7 +114,7 @@ public sealed class ProsodyResource : ContainerResource, IResourceWithConnection
         {
             yield return new("WebSocketUri", WebSocketUri);
             // Only where it is known to lead somewhere: a deployment whose public URL is a parameter gets no guess.
-            if (IsRunMode || Settings.PublicUrl?.Value is not ParameterResource)
+            if (ProsodyConfiguration.For(this).ExternalUrl != ProsodyExternalUrl.Parameter)
             {
                 yield return new("SecureWebSocketUri", SecureWebSocketUri);
             }

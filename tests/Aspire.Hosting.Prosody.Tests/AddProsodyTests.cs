@@ -20,6 +20,28 @@ public class AddProsodyTests
         Assert.Equal(ProsodyContainerImageTags.Tag, image.Tag);
     }
 
+    [Theory]
+    [InlineData(DistributedApplicationOperation.Run)]
+    [InlineData(DistributedApplicationOperation.Publish)]
+    public void HttpsEndpointExistsInBothModes(DistributedApplicationOperation operation)
+    {
+        var chat = TestModel.CreateBuilder(operation).AddProsody("chat");
+
+        Assert.True(chat.Resource.HttpsEndpoint.Exists);
+        Assert.Equal("https", chat.Resource.HttpsEndpoint.EndpointName);
+    }
+
+    [Fact]
+    public void ComponentEndpointExistsOnlyOnceAnExternalComponentIsAdded()
+    {
+        var chat = TestModel.CreateBuilder().AddProsody("chat");
+        Assert.False(chat.Resource.ComponentEndpoint.Exists);
+
+        chat.AddExternalComponent("bridge");
+
+        Assert.True(chat.Resource.ComponentEndpoint.Exists);
+    }
+
     [Fact]
     public void AddProsodyExposesClientHttpAndHttpsEndpointsButNotServerToServer()
     {

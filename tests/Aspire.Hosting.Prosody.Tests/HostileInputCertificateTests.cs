@@ -16,27 +16,11 @@ public sealed class HostileInputCertificateTests : IDisposable
 
     public void Dispose() => _directory.Delete(recursive: true);
 
-    private (string Certificate, string Key) Write(string name, double fromDays, double untilDays)
-    {
-        using var certificate = Create(name, fromDays, untilDays, out var key);
-        var id = Guid.NewGuid().ToString("N");
-        var certificatePath = Path.Combine(_directory.FullName, $"{id}.crt");
-        var keyPath = Path.Combine(_directory.FullName, $"{id}.key");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key);
-        return (certificatePath, keyPath);
-    }
+    private (string Certificate, string Key) Write(string name, double fromDays, double untilDays) =>
+        TestCertificates.WritePem(_directory.FullName, name, Guid.NewGuid().ToString("N"), [name], TimeSpan.FromDays(fromDays), TimeSpan.FromDays(untilDays));
 
-    private static X509Certificate2 Create(string name, double fromDays, double untilDays, out string keyPem)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(name);
-        request.CertificateExtensions.Add(names.Build());
-        keyPem = key.ExportPkcs8PrivateKeyPem();
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(fromDays), DateTimeOffset.UtcNow.AddDays(untilDays));
-    }
+    private static X509Certificate2 Create(string name, double fromDays, double untilDays, out string keyPem) =>
+        TestCertificates.Create(name, out keyPem, [name], TimeSpan.FromDays(fromDays), TimeSpan.FromDays(untilDays));
 
     private static void Start(DistributedApplication app)
     {

@@ -18,12 +18,9 @@ public sealed class ProsodyFederationTests : IDisposable
     /// <summary>A CA certificate in PEM, and optionally its key in the same file.</summary>
     private (string Path, X509Certificate2 Certificate) CertificateAuthority(string name, bool withKey = false)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var certificate = TestCertificates.Create(name, out var key, isAuthority: true);
         var path = Path.Combine(_directory.FullName, $"{name}.pem");
-        File.WriteAllText(path, "a comment before the certificate\n" + certificate.ExportCertificatePem() + "\n" + (withKey ? key.ExportPkcs8PrivateKeyPem() + "\n" : ""));
+        File.WriteAllText(path, "a comment before the certificate\n" + certificate.ExportCertificatePem() + "\n" + (withKey ? key + "\n" : ""));
         return (path, certificate);
     }
 

@@ -260,11 +260,7 @@ public class ProsodyPublishTests
         public static TestPems Create(string domain)
         {
             var pems = new TestPems(System.IO.Directory.CreateTempSubdirectory("prosody-pems-").FullName);
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN={domain}", key, HashAlgorithmName.SHA256);
-            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-            File.WriteAllText(pems.CertificatePath, certificate.ExportCertificatePem() + "\n");
-            File.WriteAllText(pems.KeyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
+            TestCertificates.WritePem(pems.Directory, domain);
             return pems;
         }
 

@@ -176,7 +176,6 @@ public class ProsodyServerFeatureTests
             Assert.Throws<ArgumentException>("certificatePath", () => TestModel.CreateBuilder().AddProsody("a").WithCertificate(certificate, otherKey));
             Assert.Throws<ArgumentException>("certificatePath", () => TestModel.CreateBuilder().AddProsody("b").WithCertificate(Path.Combine(directory.FullName, "missing.crt"), otherKey));
             Assert.Throws<DirectoryNotFoundException>(() => TestModel.CreateBuilder().AddProsody("c").WithCertificatesDirectory(Path.Combine(directory.FullName, "nowhere")));
-            Assert.Throws<InvalidOperationException>(() => TestModel.CreateBuilder().AddProsody("d").WithCertificatesDirectory(directory.FullName).WithCertificatesDirectory(directory.FullName));
         }
         finally
         {
@@ -213,15 +212,6 @@ public class ProsodyServerFeatureTests
         Assert.NotEqual(first.CertificatePem, Tls.DevelopmentCertificate.GetOrCreate(next, "chat", "other.dev.localhost").CertificatePem);
     }
 
-    private static (string Certificate, string Key) WriteSelfSigned(string directory, string domain)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={domain}", key, HashAlgorithmName.SHA256);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
-        var certificatePath = Path.Combine(directory, "cert.pem");
-        var keyPath = Path.Combine(directory, "key.pem");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return (certificatePath, keyPath);
-    }
+    private static (string Certificate, string Key) WriteSelfSigned(string directory, string domain) =>
+        TestCertificates.WritePem(directory, domain);
 }

@@ -194,16 +194,6 @@ public class ProsodySqlStorageTests
     }
 
     [Fact]
-    public void TwoStorageChoicesAreRejected()
-    {
-        var builder = TestModel.CreateBuilder();
-        var chat = builder.AddProsody("chat").WithSqliteStorage();
-
-        var error = Assert.Throws<InvalidOperationException>(() => chat.WithPostgres(builder.AddPostgres("pg").AddDatabase("prosodydb")));
-        Assert.Contains("Choose one storage", error.Message);
-    }
-
-    [Fact]
     public void AServerInsteadOfADatabaseIsRejected()
     {
         var builder = TestModel.CreateBuilder();

@@ -264,13 +264,4 @@ public class ProsodyTurnTests
         Assert.ThrowsAny<ArgumentException>(() => builder.AddProsody("a").WithTurnServer(externalAddress: address));
         Assert.ThrowsAny<ArgumentException>(() => builder.AddProsody("b").WithExternalTurn(address, 3478, builder.AddParameter("s" + address.Length, secret: true)));
     }
-
-    [Fact]
-    public void OnlyOneTurnServerPerProsodyResource()
-    {
-        var builder = TestModel.CreateBuilder();
-        var chat = builder.AddProsody("chat").WithTurnServer();
-
-        Assert.Throws<InvalidOperationException>(() => chat.WithExternalTurn("turn.example.com", 3478, builder.AddParameter("s", secret: true)));
-    }
 }

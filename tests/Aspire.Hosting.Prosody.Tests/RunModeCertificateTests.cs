@@ -11,19 +11,8 @@ namespace Aspire.Hosting.Prosody.Tests;
 public class RunModeCertificateTests
 {
     /// <summary>A certificate with the names of the .NET 10 developer certificate.</summary>
-    private static X509Certificate2 DeveloperLike()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        foreach (var name in (string[])["localhost", "*.dev.localhost", "*.dev.internal", "host.docker.internal", "host.containers.internal"])
-        {
-            names.AddDnsName(name);
-        }
-
-        request.CertificateExtensions.Add(names.Build());
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-    }
+    private static X509Certificate2 DeveloperLike() =>
+        TestCertificates.Create("localhost", out _, ["localhost", "*.dev.localhost", "*.dev.internal", "host.docker.internal", "host.containers.internal"]);
 
     private static ProsodyConfiguration RunConfiguration(Action<IResourceBuilder<ProsodyResource>>? configure = null)
     {

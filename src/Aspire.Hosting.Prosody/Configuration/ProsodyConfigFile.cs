@@ -65,12 +65,12 @@ internal static class ProsodyConfigFile
                 lua.AppendLine("-- The public URL of the HTTP services (ingress or reverse proxy): the base of every link Prosody hands out.");
                 lua.AppendLine($"http_external_url = {LuaSyntax.String(configuration.PublicUrlLiteral!)}");
                 break;
-            case ProsodyExternalUrl.FromEnvironment when configuration.IsRunMode:
+            case ProsodyExternalUrl.PublishedEndpoint:
                 lua.AppendLine("-- Run mode: links (uploads, websocket, modules' pages) point at the http endpoint as published on the developer's");
                 lua.AppendLine("-- loopback, which every client on the machine reaches without trusting a certificate or resolving a name.");
                 lua.AppendLine($"http_external_url = ENV_{ProsodyConfiguration.HttpExternalUrlVariable}");
                 break;
-            case ProsodyExternalUrl.FromEnvironment:
+            case ProsodyExternalUrl.Parameter:
                 lua.AppendLine("-- The public URL of the HTTP services, a deployment parameter checked by the entrypoint: the base of every link.");
                 lua.AppendLine($"http_external_url = ENV_{ProsodyConfiguration.HttpExternalUrlVariable}");
                 break;
@@ -101,7 +101,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteFileShare(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.FileShare is not { } share)
+        if (configuration.Settings.FileShare is not { } share)
         {
             return;
         }
@@ -115,7 +115,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteMultiUserChat(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.MultiUserChat is not { } muc)
+        if (configuration.Settings.MultiUserChat is not { } muc)
         {
             return;
         }
@@ -132,7 +132,7 @@ internal static class ProsodyConfigFile
             lua.AppendLine($"max_history_messages = {LuaSyntax.Number(history)}");
         }
 
-        if (configuration.ArchiveRetentionDays is not null)
+        if (configuration.Settings.ArchiveRetentionDays is not null)
         {
             lua.AppendLine($"muc_log_by_default = {LuaSyntax.Boolean(true)}");
         }
@@ -162,7 +162,7 @@ internal static class ProsodyConfigFile
             lua.AppendLine($"s2s_ssl = {{ cafile = {LuaSyntax.String($"{ProsodyConfiguration.FederationTrustDirectory}/{ProsodyConfiguration.FederationTrustFileName}")} }}");
         }
 
-        if (configuration.IsRunMode)
+        if (configuration.ResolvesPeersOnContainerNetwork)
         {
             // Podman lists the container network's DNS server first and then the host's, which does not know the
             // other containers' names; Prosody's resolver would ask either one at random.
@@ -193,7 +193,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteTurn(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.Turn is { Tcp: true })
+        if (configuration.Settings.Turn is { Tcp: true })
         {
             lua.AppendLine("-- The TURN server also listens on TCP: offer clients TURN over TCP too.");
             lua.AppendLine($"turn_external_tcp = {LuaSyntax.Boolean(true)}");
@@ -202,7 +202,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteSql(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.Storage is not { HasServer: true })
+        if (configuration.Settings.Storage is not { HasServer: true })
         {
             return;
         }

@@ -186,22 +186,47 @@ internal sealed class ProsodyConfiguration
 
     public static ProsodyConfiguration Create(ProsodyResource resource, bool isRunMode) => new(resource, isRunMode);
 
+    // Decisions a builder method needs while the app model is built: they shape resources and parameters, so they
+    // cannot wait for a configuration. They are made here so that every run/publish difference is in this class.
+
+    /// <summary>
+    /// The address clients are told to reach a TURN server of the app model at: the one given; in run mode
+    /// <c>127.0.0.1</c>, where the relay ports are published; in publish mode none, so a parameter asks the deployment.
+    /// </summary>
+    public static string? TurnAddress(ProsodyResource resource, string? externalAddress) =>
+        externalAddress ?? (resource.IsRunMode ? "127.0.0.1" : null);
+
+    /// <summary>
+    /// Run mode publishes coturn's relay ports as one runtime argument (an endpoint per port would be proxied and slow
+    /// to start); a published model lists each as an endpoint a platform exposes.
+    /// </summary>
+    public static bool PublishesRelayPortsAsEndpoints(ProsodyResource resource) => !resource.IsRunMode;
+
+    /// <summary>
+    /// In run mode Aspire creates a database of the app model once its server is up; a published model has nobody to
+    /// do that, so the server container is told the database's name.
+    /// </summary>
+    public static bool CreatesDatabaseOnServer(ProsodyResource resource) => !resource.IsRunMode;
+
+    /// <summary>
+    /// A published model asks for the certificate and key as parameters unless a certificates directory is mounted;
+    /// run mode never does.
+    /// </summary>
+    public static bool NeedsDeploymentTlsParameters(ProsodyResource resource) =>
+        !resource.IsRunMode && resource.Settings.Certificates?.Directory is null;
+
+    /// <summary>Run mode may open <c>/metrics</c> to every address (the port is published on loopback only); a deployment may not.</summary>
+    public static bool AllowsMetricsFromEveryAddress(ProsodyResource resource) => resource.IsRunMode;
+
     /// <summary>The configuration in the mode the app model was built for: what every callback renders from.</summary>
     public static ProsodyConfiguration For(ProsodyResource resource) => new(resource, resource.IsRunMode);
 
-    /// <summary>What the builder methods recorded. Renderers read the properties below, never this.</summary>
+    /// <summary>
+    /// What the builder methods recorded. Renderers read plain values (log level, rates, archive days, file share,
+    /// group chat, TURN, storage) here, straight from the settings; everything the properties below decide, such as
+    /// anything that depends on the mode, they read from the decision.
+    /// </summary>
     public ProsodySettings Settings { get; }
-
-    // The app model's choices, passed through as they are: the renderers read them here, next to the decisions.
-    public string? LogLevel => Settings.LogLevel?.ToString().ToLowerInvariant();
-
-    public string? ServerRateLimit => Settings.ServerRateLimit;
-
-    public int? ArchiveRetentionDays => Settings.ArchiveRetentionDays;
-
-    public ProsodyFileShareSettings? FileShare => Settings.FileShare;
-
-    public ProsodyMultiUserChatSettings? MultiUserChat => Settings.MultiUserChat;
 
     public ProsodyFederationSettings? Federation => Settings.Federation;
 
@@ -226,15 +251,6 @@ internal sealed class ProsodyConfiguration
         ? [Domain, .. Components.Select(c => c.Name), .. ExternalComponents.Select(c => c.Domain)]
         : [];
 
-    public ProsodyTurn? Turn => Settings.Turn;
-
-    public ProsodyStorage? Storage => Settings.Storage;
-
-    public ProsodyCertificates? Certificates => Settings.Certificates;
-
-    /// <summary>The folders whose modules join the package's own in <see cref="ModulesDirectory"/>, on Prosody's plugin path.</summary>
-    public IReadOnlyList<string> ModuleFolders => Settings.ModuleFolders;
-
     /// <summary>
     /// Run mode publishes the HTTP endpoint on the developer's loopback only, so sign-in over <c>ws://</c> and BOSH
     /// is allowed there; a deployment terminates TLS itself.
@@ -253,7 +269,7 @@ internal sealed class ProsodyConfiguration
     /// The variable the database client library reads its password from. mod_storage_sql logs its connection
     /// settings as a URL at debug level, so the password stays out of Prosody's <c>sql</c> table.
     /// </summary>
-    public string? SqlPasswordVariable => Storage switch
+    public string? SqlPasswordVariable => Settings.Storage switch
     {
         { HasServer: true, Driver: ProsodyStorage.PostgreSql } => "PGPASSWORD",
         { HasServer: true, Driver: ProsodyStorage.MySql } => "MYSQL_PWD",
@@ -286,7 +302,7 @@ internal sealed class ProsodyConfiguration
     /// Run mode creates a self-signed certificate so that clients can use STARTTLS out of the box, unless the app
     /// model brings its own.
     /// </summary>
-    public bool UsesDevelopmentCertificate => IsRunMode && Certificates is null;
+    public bool UsesDevelopmentCertificate => IsRunMode && Settings.Certificates is null;
 
     /// <summary>
     /// Run mode without the app model's own certificates also takes the certificate Aspire gives the resource (the
@@ -316,13 +332,40 @@ internal sealed class ProsodyConfiguration
     /// variable; without one Prosody's own view stays (<c>https://{domain}:5281/</c>).
     /// </summary>
     public ProsodyExternalUrl ExternalUrl => IsRunMode
-        ? ProsodyExternalUrl.FromEnvironment
+        ? ProsodyExternalUrl.PublishedEndpoint
         : Settings.PublicUrl?.Value switch
         {
             string => ProsodyExternalUrl.Literal,
-            ParameterResource => ProsodyExternalUrl.FromEnvironment,
+            ParameterResource => ProsodyExternalUrl.Parameter,
             _ => ProsodyExternalUrl.None,
         };
+
+    /// <summary>What <see cref="HttpExternalUrlVariable"/> carries: the published endpoint, the parameter, or nothing.</summary>
+    public object? ExternalUrlVariableValue => ExternalUrl switch
+    {
+        ProsodyExternalUrl.PublishedEndpoint => PublishedHttpUrl,
+        ProsodyExternalUrl.Parameter => PublicUrlParameter,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Run mode with federation: other servers are found through the container network's DNS server and
+    /// <c>/etc/hosts</c>, where the app model's other Prosody containers are; a deployment keeps Prosody's resolver.
+    /// </summary>
+    public bool ResolvesPeersOnContainerNetwork => IsRunMode && Federation is not null;
+
+    /// <summary>
+    /// Which certificate files the container gets in <see cref="CertificatesDirectory"/>: run mode copies the app
+    /// model's PEM files or the development certificate; publish mode copies none, since a key must never reach an
+    /// image (<see cref="TlsFromEnvironment"/>), and a mounted directory needs none.
+    /// </summary>
+    public ProsodyCertificateFiles CertificateFiles => !IsRunMode ? ProsodyCertificateFiles.None
+        : Settings.Certificates is { CertificatePath: not null, KeyPath: not null } ? ProsodyCertificateFiles.AppModel
+        : UsesDevelopmentCertificate ? ProsodyCertificateFiles.Development
+        : ProsodyCertificateFiles.None;
+
+    /// <summary>Run mode replaces the image's entrypoint with the wrapper, which drops the image's command: it is given again.</summary>
+    public bool StartsThroughWrapper => IsRunMode;
 
     /// <summary>The deployment's public URL when the app model gave it as text (validated, with a trailing slash).</summary>
     public string? PublicUrlLiteral => IsRunMode ? null : Settings.PublicUrl?.Value as string;
@@ -350,8 +393,23 @@ internal enum ProsodyExternalUrl
     /// <summary>A validated literal in the generated configuration.</summary>
     Literal,
 
-    /// <summary><see cref="ProsodyConfiguration.HttpExternalUrlVariable"/>, checked by the entrypoint wrapper.</summary>
-    FromEnvironment,
+    /// <summary>Run mode: the http endpoint as published on the developer's loopback, through <see cref="ProsodyConfiguration.HttpExternalUrlVariable"/>.</summary>
+    PublishedEndpoint,
+
+    /// <summary>Publish mode: a parameter, through <see cref="ProsodyConfiguration.HttpExternalUrlVariable"/>, checked by the entrypoint wrapper.</summary>
+    Parameter,
+}
+
+/// <summary>Which certificate files the container gets.</summary>
+internal enum ProsodyCertificateFiles
+{
+    None,
+
+    /// <summary>The PEM files given to <c>WithCertificate</c>.</summary>
+    AppModel,
+
+    /// <summary>The self-signed development certificate.</summary>
+    Development,
 }
 
 internal sealed record ProsodyComponent(string Name, string Type);

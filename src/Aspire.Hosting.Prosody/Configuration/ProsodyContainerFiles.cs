@@ -43,7 +43,7 @@ internal static class ProsodyContainerFiles
             Entries =
             [
                 .. ShippedModules.Select(name => new ContainerFile { Name = name, Contents = EmbeddedResources.Read(name), Mode = ReadableFile }),
-                .. ProsodyModuleFolders.Scan(configuration.ModuleFolders, "source").Select(FolderModule),
+                .. ProsodyModuleFolders.Scan(configuration.Settings.ModuleFolders, "source").Select(FolderModule),
             ],
         },
         new ContainerFile { Name = "entrypoint.sh", Contents = EmbeddedResources.Read("entrypoint.sh"), Mode = ExecutableFile },
@@ -69,30 +69,24 @@ internal static class ProsodyContainerFiles
     /// </summary>
     public static IEnumerable<ContainerFileSystemItem> CertificatesDirectory(ProsodyConfiguration configuration, IDistributedApplicationBuilder builder, string resourceName)
     {
-        if (!configuration.IsRunMode)
+        switch (configuration.CertificateFiles)
         {
-            return [];
+            case ProsodyCertificateFiles.AppModel:
+                var certificates = configuration.Settings.Certificates!;
+                return
+                [
+                    new ContainerFile { Name = $"{configuration.Domain}.crt", SourcePath = certificates.CertificatePath, Mode = ReadableFile },
+                    new ContainerFile { Name = $"{configuration.Domain}.key", SourcePath = certificates.KeyPath, Mode = ReadableFile },
+                ];
+            case ProsodyCertificateFiles.Development:
+                var certificate = DevelopmentCertificate.GetOrCreate(builder, resourceName, configuration.Domain);
+                return
+                [
+                    new ContainerFile { Name = $"{certificate.Domain}.crt", Contents = certificate.CertificatePem, Mode = ReadableFile },
+                    new ContainerFile { Name = $"{certificate.Domain}.key", Contents = certificate.PrivateKeyPem, Mode = ReadableFile },
+                ];
+            default:
+                return [];
         }
-
-        if (configuration.Certificates is { CertificatePath: { } certificatePath, KeyPath: { } keyPath })
-        {
-            return
-            [
-                new ContainerFile { Name = $"{configuration.Domain}.crt", SourcePath = certificatePath, Mode = ReadableFile },
-                new ContainerFile { Name = $"{configuration.Domain}.key", SourcePath = keyPath, Mode = ReadableFile },
-            ];
-        }
-
-        if (!configuration.UsesDevelopmentCertificate)
-        {
-            return [];
-        }
-
-        var certificate = DevelopmentCertificate.GetOrCreate(builder, resourceName, configuration.Domain);
-        return
-        [
-            new ContainerFile { Name = $"{certificate.Domain}.crt", Contents = certificate.CertificatePem, Mode = ReadableFile },
-            new ContainerFile { Name = $"{certificate.Domain}.key", Contents = certificate.PrivateKeyPem, Mode = ReadableFile },
-        ];
     }
 }

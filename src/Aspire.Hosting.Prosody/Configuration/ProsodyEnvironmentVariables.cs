@@ -36,9 +36,9 @@ internal static class ProsodyEnvironmentVariables
         variables.Add("PROSODY_PLUGIN_PATHS", $"/etc/prosody/modules,{ProsodyConfiguration.ModulesDirectory}");
         variables.Add("PROSODY_ENABLE_MODULES", List(configuration.EnabledModules));
         variables.Add("PROSODY_DISABLE_MODULES", List(configuration.DisabledModules));
-        variables.Add("PROSODY_LOGLEVEL", configuration.LogLevel);
+        variables.Add("PROSODY_LOGLEVEL", configuration.Settings.LogLevel?.ToString().ToLowerInvariant());
         variables.Add("PROSODY_C2S_RATE_LIMIT", configuration.ClientRateLimit);
-        variables.Add("PROSODY_S2S_RATE_LIMIT", configuration.ServerRateLimit);
+        variables.Add("PROSODY_S2S_RATE_LIMIT", configuration.Settings.ServerRateLimit);
         if (configuration.RestartsOnCrash)
         {
             variables.Add(ProsodyConfiguration.RestartOnCrashVariable, "1");
@@ -55,11 +55,11 @@ internal static class ProsodyEnvironmentVariables
     private static void AddFeatures(Variables variables, ProsodyConfiguration configuration)
     {
         // Setting the archive expiry also enables mod_mam in the image's template.
-        variables.Add("PROSODY_ARCHIVE_EXPIRY_DAYS", Number(configuration.ArchiveRetentionDays));
+        variables.Add("PROSODY_ARCHIVE_EXPIRY_DAYS", Number(configuration.Settings.ArchiveRetentionDays));
         variables.Add("PROSODY_COMPONENTS", List(configuration.Components.Select(c => $"{c.Name}:{c.Type}")));
         variables.Add("PROSODY_MUC_MODULES", List(configuration.MultiUserChatModules));
-        variables.Add("PROSODY_UPLOAD_LIMIT_MB", Number(configuration.FileShare?.SizeLimitMegabytes));
-        variables.Add("PROSODY_UPLOAD_STORAGE_GB", Number(configuration.FileShare?.QuotaGigabytes));
+        variables.Add("PROSODY_UPLOAD_LIMIT_MB", Number(configuration.Settings.FileShare?.SizeLimitMegabytes));
+        variables.Add("PROSODY_UPLOAD_STORAGE_GB", Number(configuration.Settings.FileShare?.QuotaGigabytes));
         if (configuration.Federation is { SecureAuthentication: false })
         {
             // The image's template only turns certificate-based s2s authentication off for the literal "0".
@@ -73,17 +73,15 @@ internal static class ProsodyEnvironmentVariables
     /// </summary>
     private static void AddExternalUrl(Variables variables, ProsodyConfiguration configuration)
     {
-        if (configuration.ExternalUrl != ProsodyExternalUrl.FromEnvironment)
+        if (configuration.ExternalUrlVariableValue is { } value)
         {
-            return;
+            variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, value);
         }
-
-        variables.Add(ProsodyConfiguration.HttpExternalUrlVariable, configuration.IsRunMode ? configuration.PublishedHttpUrl : configuration.PublicUrlParameter);
     }
 
     private static void AddStorage(Variables variables, ProsodyConfiguration configuration)
     {
-        if (configuration.Storage is not { } storage)
+        if (configuration.Settings.Storage is not { } storage)
         {
             return;
         }
@@ -106,7 +104,7 @@ internal static class ProsodyEnvironmentVariables
 
     private static void AddTurn(Variables variables, ProsodyConfiguration configuration)
     {
-        if (configuration.Turn is { } turn)
+        if (configuration.Settings.Turn is { } turn)
         {
             // Setting the secret enables mod_turn_external in the image's template.
             variables.Add("PROSODY_TURN_SECRET", turn.Secret);

@@ -137,6 +137,12 @@ internal sealed record ProsodyStorage(string Driver, ProsodyValue Database, Pros
     public const string Sqlite = "SQLite3";
 
     public bool HasServer => Host is not null;
+
+    /// <summary>The database resource of the app model this storage is, which Prosody waits for; null for parameters or SQLite.</summary>
+    public IResourceWithConnectionString? DatabaseResource { get; init; }
+
+    /// <summary>What choosing that database added to the Prosody resource (its waits and reference), removed when replaced.</summary>
+    public IReadOnlyList<IResourceAnnotation> Annotations { get; init; } = [];
 }
 
 /// <summary>
@@ -151,6 +157,12 @@ internal sealed record ProsodyTurn(ProsodyValue Host, ProsodyValue Port, Paramet
     /// Null for a TURN service outside the app model.
     /// </summary>
     public EndpointReference? ContainerNetworkEndpoint { get; init; }
+
+    /// <summary>The coturn container <c>WithTurnServer</c> added; null for a TURN service outside the app model.</summary>
+    public CoturnResource? Container { get; init; }
+
+    /// <summary>The coturn container's health check, taken back out when a later TURN call replaces it.</summary>
+    public Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration? ContainerHealthCheck { get; init; }
 }
 
 internal sealed record ProsodyMultiUserChatSettings(string Subdomain, ProsodyRoomCreation RoomCreation, int? HistoryMessages);

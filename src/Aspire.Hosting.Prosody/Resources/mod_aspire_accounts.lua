@@ -64,22 +64,29 @@ local function provision()
 	return complete;
 end
 
--- Read by mod_aspire_health: a host is ready once its accounts exist.
-local function mark_ready()
-	prosody.aspire_accounts_ready = prosody.aspire_accounts_ready or {};
-	prosody.aspire_accounts_ready[host] = true;
-end
+-- Read by mod_aspire_health: a host is ready once its accounts exist. Shared data (one table for every host, at a
+-- path both modules name) outlives a reload of either module, as Prosody's own modules keep their shared state.
+local ready_hosts = module:shared("/*/aspire_accounts/ready");
 
 function module.unload()
-	if prosody.aspire_accounts_ready then prosody.aspire_accounts_ready[host] = nil; end
+	ready_hosts[host] = nil;
+end
+
+-- One attempt. A number returned to module:add_timer runs it again after that many seconds; nil stops it.
+local function provision_attempt()
+	if provision() then
+		ready_hosts[host] = true;
+		return nil;
+	end
+	-- Storage (a database) may not be reachable yet: try again rather than give up.
+	return retry_seconds;
 end
 
 local function provision_until_done()
-	if provision() then
-		mark_ready();
-	else
-		-- Storage (a database) may not be reachable yet: try again rather than give up.
-		module:add_timer(retry_seconds, provision_until_done);
+	-- The first attempt runs at once, so that a server whose storage answers is ready when it serves its first client.
+	local retry_in = provision_attempt();
+	if retry_in then
+		module:add_timer(retry_in, provision_attempt);
 	end
 end
 

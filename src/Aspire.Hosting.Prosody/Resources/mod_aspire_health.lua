@@ -34,6 +34,9 @@ local tls_ttl = 30;
 -- without reading anybody's data.
 local probe_user = "aspire health probe";
 
+-- Written by mod_aspire_accounts: the hosts whose app-model accounts exist.
+local accounts_ready = module:shared("/*/aspire_accounts/ready");
+
 local storage_verdicts = {};
 local tls_verdicts = {};
 
@@ -114,9 +117,8 @@ module:hook_global("config-reloaded", function ()
 end);
 
 local function not_ready_reason()
-	local ready = prosody.aspire_accounts_ready or {};
 	for _, host in ipairs(local_hosts()) do
-		if not ready[host] then
+		if not accounts_ready[host] then
 			return host .. " is creating its accounts";
 		end
 		local problem = cached(tls_verdicts, host, tls_ttl, tls_problem)

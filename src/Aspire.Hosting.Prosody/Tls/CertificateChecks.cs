@@ -69,7 +69,7 @@ internal static class CertificateChecks
         }
 
 #pragma warning disable ASPIRECERTIFICATES001
-        if (resource.IsRunMode && ProsodyConfiguration.For(resource).UsesAspireServerCertificate
+        if (ProsodyConfiguration.For(resource).UsesAspireServerCertificate
             && resource.TryGetLastAnnotation<HttpsCertificateAnnotation>(out var https) && https.Certificate is { } explicitCertificate
             && Problem(explicitCertificate, resource.Domain, now) is { } httpsProblem)
         {

@@ -115,7 +115,7 @@ internal static class ProsodyFederation
                 collection.ImportFromPem(certificate.CertificatePem);
                 Add(collection);
             }
-            else if (siblingConfiguration.Certificates is { CertificatePath: { } certificatePath })
+            else if (siblingConfiguration.Settings.Certificates is { CertificatePath: { } certificatePath })
             {
                 var collection = new X509Certificate2Collection();
                 collection.ImportFromPemFile(certificatePath);

@@ -6,7 +6,8 @@ namespace Aspire.Hosting;
 public static partial class ProsodyBuilderExtensions
 {
     /// <summary>
-    /// Loads more Prosody modules on the virtual host (<c>PROSODY_ENABLE_MODULES</c>), on top of the image's set.
+    /// Loads more Prosody modules on the virtual host (<c>PROSODY_ENABLE_MODULES</c>), on top of the image's set. A
+    /// module an earlier <see cref="WithDisabledModules"/> call named is no longer disabled: the last call wins.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="modules">Module names without the <c>mod_</c> prefix, one per argument, such as <c>"mam"</c>.</param>
@@ -17,13 +18,14 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(modules);
-        builder.Resource.Settings.EnabledModules.UnionWith(modules.Select(m => ProsodyValidation.ModuleName(m, nameof(modules))).ToArray());
+        EnableModules(builder.Resource.Settings, modules.Select(m => ProsodyValidation.ModuleName(m, nameof(modules))).ToArray());
         return builder;
     }
 
     /// <summary>
     /// Keeps modules from loading (<c>PROSODY_DISABLE_MODULES</c>), including ones the image or this integration
-    /// would load.
+    /// would load. A module an earlier call enabled (<see cref="WithEnabledModules"/>, <see cref="WithModuleFiles"/>) is no
+    /// longer enabled: the last call wins.
     /// </summary>
     /// <param name="builder">The resource builder.</param>
     /// <param name="modules">Module names without the <c>mod_</c> prefix, one per argument.</param>
@@ -34,7 +36,9 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(modules);
-        builder.Resource.Settings.DisabledModules.UnionWith(modules.Select(m => ProsodyValidation.ModuleName(m, nameof(modules))).ToArray());
+        var names = modules.Select(m => ProsodyValidation.ModuleName(m, nameof(modules))).ToArray();
+        builder.Resource.Settings.EnabledModules.ExceptWith(names);
+        builder.Resource.Settings.DisabledModules.UnionWith(names);
         return builder;
     }
 
@@ -73,7 +77,7 @@ public static partial class ProsodyBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(source);
         ArgumentNullException.ThrowIfNull(enable);
         var names = enable.Select(m => ProsodyValidation.ModuleName(m, nameof(enable))).ToArray();
-        var folder = ProsodyModuleFolders.Normalize(Path.GetFullPath(source, builder.ApplicationBuilder.AppHostDirectory));
+        var folder = ProsodyModuleFolders.Normalize(AppHostPaths.ExistingDirectory(builder.ApplicationBuilder, source, "Prosody modules folder", nameof(source)));
         var settings = builder.Resource.Settings;
 
         // Checked now so that a wrong path or name fails the app model; copied when the container is created.
@@ -92,8 +96,15 @@ public static partial class ProsodyBuilderExtensions
             settings.ModuleFolders.Add(folder);
         }
 
-        settings.EnabledModules.UnionWith(names);
+        EnableModules(settings, names);
         return builder;
+    }
+
+    /// <summary>Enabling a module takes it out of the disabled list, as disabling takes it out of the enabled one.</summary>
+    private static void EnableModules(ProsodySettings settings, string[] names)
+    {
+        settings.DisabledModules.ExceptWith(names);
+        settings.EnabledModules.UnionWith(names);
     }
 
     /// <summary>

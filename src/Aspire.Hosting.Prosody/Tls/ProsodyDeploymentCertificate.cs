@@ -29,7 +29,16 @@ internal static class ProsodyDeploymentCertificate
         return new ProsodyDeploymentTls(certificate.Resource, key.Resource);
     }
 
-    /// <summary>A mounted certificates directory replaces the parameters; they leave the model so nobody is asked for them.</summary>
+    /// <summary>
+    /// A mounted certificates directory replaces the parameters; they leave the model so nobody is asked for them.
+    /// </summary>
+    /// <remarks>
+    /// Added in AddProsody and taken out here, rather than decided once at the end: the only later hook, BeforeStartEvent,
+    /// comes after the model a test or a tool builds without starting is read, so parameters added there would be missing
+    /// from it; and parameters kept out of the model (referenced only, as Aspire's generated passwords are) made
+    /// <c>GetValueAsync</c> wait forever outside a started app, tried and reverted. The rule itself lives in one place:
+    /// <see cref="ProsodyConfiguration.TlsFromEnvironment"/>.
+    /// </remarks>
     public static void RemoveParameters(IResourceBuilder<ProsodyResource> builder)
     {
         if (builder.Resource.Settings.DeploymentTls is { } tls)

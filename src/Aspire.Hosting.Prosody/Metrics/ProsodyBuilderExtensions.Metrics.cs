@@ -28,7 +28,7 @@ public static partial class ProsodyBuilderExtensions
         if (allowedNetwork is not null)
         {
             ProsodyValidation.Network(allowedNetwork, nameof(allowedNetwork));
-            if (!builder.Resource.IsRunMode && allowedNetwork.EndsWith("/0", StringComparison.Ordinal))
+            if (!ProsodyConfiguration.AllowsMetricsFromEveryAddress(builder.Resource) && allowedNetwork.EndsWith("/0", StringComparison.Ordinal))
             {
                 throw new ArgumentException(
                     $"'{allowedNetwork}' would let every address read Prosody's metrics in a deployment. Give the network of your Prometheus, such as '10.0.0.0/8'.",
@@ -40,4 +40,21 @@ public static partial class ProsodyBuilderExtensions
         builder.Resource.Settings.MetricsAllowedNetwork = allowedNetwork;
         return builder;
     }
+
+    /// <summary>The scrape target, for people who run their own Prometheus; diagnostics stay in the details.</summary>
+    private static IResourceBuilder<ProsodyResource> WithMetricsUrl(this IResourceBuilder<ProsodyResource> builder) =>
+        builder.WithUrls(context =>
+        {
+            var resource = builder.Resource;
+            if (resource.MetricsEnabled && resource.HttpEndpoint.IsAllocated)
+            {
+                context.Urls.Add(new ResourceUrlAnnotation
+                {
+                    Url = $"{resource.HttpEndpoint.Url}/metrics",
+                    DisplayText = "Metrics (OpenMetrics)",
+                    Endpoint = resource.HttpEndpoint,
+                    DisplayLocation = UrlDisplayLocation.DetailsOnly,
+                });
+            }
+        });
 }

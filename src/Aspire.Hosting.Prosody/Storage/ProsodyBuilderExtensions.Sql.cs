@@ -47,7 +47,7 @@ public static partial class ProsodyBuilderExtensions
     /// <param name="driver">Which server it is.</param>
     /// <returns>The resource builder.</returns>
     /// <exception cref="ArgumentException">The resource lacks one of the connection properties (a server rather
-    /// than a database, for example), does not match <paramref name="driver"/>, or a storage is already chosen.</exception>
+    /// than a database, for example), or does not match <paramref name="driver"/>.</exception>
     [AspireExportIgnore(Reason = "The generic database type parameter is C#-only. Polyglot AppHosts use the withSqlDatabase export, which takes any database resource with a connection string.")]
     public static IResourceBuilder<ProsodyResource> WithSqlDatabase<TDatabase>(this IResourceBuilder<ProsodyResource> builder, IResourceBuilder<TDatabase> database, ProsodySqlDriver driver)
         where TDatabase : IResourceWithConnectionString
@@ -73,18 +73,24 @@ public static partial class ProsodyBuilderExtensions
                 nameof(driver));
         }
 
-        SetStorage(builder, new ProsodyStorage(
+        SetStorage(builder, null);
+        // Prosody creates the accounts at start, which needs the database (and so its server).
+        var before = builder.Resource.Annotations.ToHashSet();
+        builder.WithReferenceRelationship(resource).WaitFor(builder.ApplicationBuilder.CreateResourceBuilder<IResource>(resource));
+        builder.Resource.Settings.Storage = new ProsodyStorage(
             driverName,
             resource.GetConnectionProperty("DatabaseName"),
             resource.GetConnectionProperty("Host"),
             resource.GetConnectionProperty("Port"),
             resource.GetConnectionProperty("Username"),
-            resource.GetConnectionProperty("Password")));
+            resource.GetConnectionProperty("Password"))
+        {
+            DatabaseResource = resource,
+            Annotations = [.. builder.Resource.Annotations.Where(a => !before.Contains(a))],
+        };
 
         CreateDatabaseWhenDeployed(builder, resource, driver);
-
-        // Prosody creates the accounts at start, which needs the database.
-        return builder.WithReferenceRelationship(resource).WaitFor(builder.ApplicationBuilder.CreateResourceBuilder<IResource>(resource));
+        return builder;
     }
 
     /// <summary>
@@ -165,22 +171,35 @@ public static partial class ProsodyBuilderExtensions
     /// </summary>
     private static void CreateDatabaseWhenDeployed(IResourceBuilder<ProsodyResource> builder, IResourceWithConnectionString database, ProsodySqlDriver driver)
     {
-        if (builder.Resource.IsRunMode || database is not IResourceWithParent { Parent: ContainerResource server })
+        if (!ProsodyConfiguration.CreatesDatabaseOnServer(builder.Resource) || database is not IResourceWithParent { Parent: ContainerResource server })
         {
             return;
         }
 
         var variable = driver == ProsodySqlDriver.PostgreSql ? "POSTGRES_DB" : "MYSQL_DATABASE";
         var name = database.GetConnectionProperty("DatabaseName");
-        builder.ApplicationBuilder.CreateResourceBuilder(server).WithEnvironment(context => context.EnvironmentVariables.TryAdd(variable, name));
+        var settings = builder.Resource.Settings;
+        builder.ApplicationBuilder.CreateResourceBuilder(server).WithEnvironment(context =>
+        {
+            // A later storage call replaces this database: then the server is no longer Prosody's to shape.
+            if (settings.Storage?.DatabaseResource == database)
+            {
+                context.EnvironmentVariables.TryAdd(variable, name);
+            }
+        });
     }
 
-    private static void SetStorage(IResourceBuilder<ProsodyResource> builder, ProsodyStorage storage)
+    /// <summary>
+    /// The last storage call wins: the waits and the reference an earlier call added for its database go with it.
+    /// </summary>
+    private static void SetStorage(IResourceBuilder<ProsodyResource> builder, ProsodyStorage? storage)
     {
-        if (builder.Resource.Settings.Storage is { } existing)
+        if (builder.Resource.Settings.Storage is { } previous)
         {
-            throw new InvalidOperationException(
-                $"The Prosody resource '{builder.Resource.Name}' already stores its data with the {existing.Driver} driver. Choose one storage: call one of WithPostgres, WithSqlDatabase or WithSqliteStorage once.");
+            foreach (var annotation in previous.Annotations)
+            {
+                builder.Resource.Annotations.Remove(annotation);
+            }
         }
 
         builder.Resource.Settings.Storage = storage;

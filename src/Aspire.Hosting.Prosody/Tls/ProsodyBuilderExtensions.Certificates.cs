@@ -32,8 +32,8 @@ public static partial class ProsodyBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(certificatePath);
         ArgumentException.ThrowIfNullOrEmpty(keyPath);
-        var certificate = Path.GetFullPath(certificatePath, builder.ApplicationBuilder.AppHostDirectory);
-        var key = Path.GetFullPath(keyPath, builder.ApplicationBuilder.AppHostDirectory);
+        var certificate = AppHostPaths.Resolve(builder.ApplicationBuilder, certificatePath);
+        var key = AppHostPaths.Resolve(builder.ApplicationBuilder, keyPath);
         try
         {
             // Reading them now finds a wrong path, a non-PEM file or a key that does not match before anything starts.
@@ -74,14 +74,8 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var fullPath = Path.GetFullPath(directory, builder.ApplicationBuilder.AppHostDirectory);
-        if (!Directory.Exists(fullPath))
-        {
-            throw new DirectoryNotFoundException($"The certificates directory '{fullPath}' does not exist. Give an existing directory, absolute or relative to the AppHost's directory.");
-        }
-
+        var fullPath = AppHostPaths.ExistingDirectory(builder.ApplicationBuilder, directory, "certificates directory", nameof(directory));
         SetCertificates(builder, new ProsodyCertificates(null, null, fullPath));
-        ProsodyDeploymentCertificate.RemoveParameters(builder);
         return builder.WithBindMount(fullPath, ProsodyConfiguration.CertificatesDirectory, isReadOnly: true);
     }
 
@@ -138,30 +132,43 @@ public static partial class ProsodyBuilderExtensions
     }
 
     /// <summary>
-    /// Logs, once per start, why clients cannot validate the certificate and how to get one they can; nothing when the
-    /// app model turned the developer certificate off itself.
+    /// Run mode: logs, once per start, why clients cannot validate the certificate and how to get one they can;
+    /// nothing when the app model turned the developer certificate off itself. A notice is an event's job (as AddRedis
+    /// subscribes to ConnectionStringAvailableEvent), not the certificate files callback's.
     /// </summary>
-    private static void LogRunModeCertificateNotice(ProsodyResource resource, ProsodyConfiguration configuration, IServiceProvider services)
-    {
-        if (!configuration.UsesAspireServerCertificate || AspireServerCertificate.TurnedOff(resource, services))
+    private static IResourceBuilder<ProsodyResource> WithRunModeCertificateNotice(this IResourceBuilder<ProsodyResource> builder) =>
+        builder.OnBeforeResourceStarted((resource, e, _) =>
         {
-            return;
-        }
+            var configuration = ProsodyConfiguration.For(resource);
+            if (configuration.UsesAspireServerCertificate && !AspireServerCertificate.TurnedOff(resource, e.Services)
+                && RunModeCertificateNotice.For(configuration, AspireServerCertificate.Find(resource, e.Services)) is { } notice)
+            {
+                e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource).LogInformation("{Notice}", notice);
+            }
 
-        if (RunModeCertificateNotice.For(configuration, AspireServerCertificate.Find(resource, services)) is { } notice)
-        {
-            services.GetRequiredService<ResourceLoggerService>().GetLogger(resource).LogInformation("{Notice}", notice);
-        }
-    }
+            return Task.CompletedTask;
+        });
 
+    /// <summary>
+    /// The last certificate call wins: a directory an earlier call mounted is unmounted, and a published model asks
+    /// for the certificate parameters exactly when no directory is mounted.
+    /// </summary>
     private static void SetCertificates(IResourceBuilder<ProsodyResource> builder, ProsodyCertificates certificates)
     {
-        if (builder.Resource.Settings.Certificates is not null)
+        var annotations = builder.Resource.Annotations;
+        foreach (var mount in annotations.OfType<ContainerMountAnnotation>().Where(m => m.Target == ProsodyConfiguration.CertificatesDirectory).ToArray())
         {
-            throw new InvalidOperationException(
-                $"The Prosody resource '{builder.Resource.Name}' already has its certificates. Call WithCertificate or WithCertificatesDirectory once.");
+            annotations.Remove(mount);
         }
 
         builder.Resource.Settings.Certificates = certificates;
+        if (!ProsodyConfiguration.NeedsDeploymentTlsParameters(builder.Resource))
+        {
+            ProsodyDeploymentCertificate.RemoveParameters(builder);
+        }
+        else if (builder.Resource.Settings.DeploymentTls is null)
+        {
+            builder.Resource.Settings.DeploymentTls = ProsodyDeploymentCertificate.AddParameters(builder);
+        }
     }
 }

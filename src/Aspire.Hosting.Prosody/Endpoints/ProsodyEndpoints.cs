@@ -4,9 +4,8 @@ namespace Aspire.Hosting.Prosody.Configuration;
 
 /// <summary>
 /// Run mode: who publishes Prosody's ports on the developer's machine. The container runtime does, as Compose or
-/// <c>podman run</c> would, not the orchestrator's proxy (Aspire's default for containers): through the proxy the load
-/// benchmark reached 0.83× of the plain container's message rate and 1.14× its p99 delivery latency, and the
-/// orchestrator spent about half a CPU-second per 5000 messages; without it, 1.03× and 0.98× (bench/README.md, (d)).
+/// <c>podman run</c> would, not the orchestrator's proxy (Aspire's default for containers): the proxy costs message
+/// rate, delivery latency and the orchestrator's CPU under load (measured in bench/README.md, (d)).
 /// </summary>
 /// <remarks>
 /// <list type="bullet">

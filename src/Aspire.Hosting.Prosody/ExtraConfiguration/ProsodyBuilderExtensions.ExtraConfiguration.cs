@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Prosody.Configuration;
 
 namespace Aspire.Hosting;
 
@@ -37,12 +38,7 @@ public static partial class ProsodyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var fullPath = Path.GetFullPath(path, builder.ApplicationBuilder.AppHostDirectory);
-        if (!File.Exists(fullPath))
-        {
-            throw new FileNotFoundException($"The Prosody configuration file '{fullPath}' does not exist. Give a path to an existing file, absolute or relative to the AppHost's directory.", fullPath);
-        }
-
+        var fullPath = AppHostPaths.ExistingFile(builder.ApplicationBuilder, path, "Prosody configuration file", nameof(path));
         builder.Resource.Settings.Includes.Add(new(Lua: null, fullPath));
         return builder;
     }

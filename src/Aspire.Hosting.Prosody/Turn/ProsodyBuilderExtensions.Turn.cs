@@ -57,12 +57,11 @@ public static partial class ProsodyBuilderExtensions
             ProsodyValidation.Address(externalAddress, nameof(externalAddress));
         }
 
-        ThrowIfTurnConfigured(builder);
         var prosody = builder.Resource;
         var name = containerName ?? $"{prosody.Name}-turn";
         var sharedSecret = TurnSecret(builder.ApplicationBuilder, name, secret);
-        var isRunMode = builder.Resource.IsRunMode;
-        var advertisedAddress = externalAddress ?? (isRunMode ? "127.0.0.1" : null);
+        WithdrawTurn(builder);
+        var advertisedAddress = ProsodyConfiguration.TurnAddress(prosody, externalAddress);
         var turn = new CoturnResource(name, sharedSecret)
         {
             RelayPortMin = relayPortMin,
@@ -75,7 +74,7 @@ public static partial class ProsodyBuilderExtensions
                 : null,
         };
 
-        var turnBuilder = AddCoturnContainer(builder.ApplicationBuilder, turn, prosody, port, isRunMode);
+        var (turnBuilder, healthCheck) = AddCoturnContainer(builder.ApplicationBuilder, turn, prosody, port);
         configureContainer?.Invoke(turnBuilder);
 
         var clientEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
@@ -86,6 +85,8 @@ public static partial class ProsodyBuilderExtensions
             Tcp: true)
         {
             ContainerNetworkEndpoint = new EndpointReference(turn, CoturnResource.TcpEndpointName, KnownNetworkIdentifiers.DefaultAspireContainerNetwork),
+            Container = turn,
+            ContainerHealthCheck = healthCheck,
         };
         return builder;
     }
@@ -122,11 +123,11 @@ public static partial class ProsodyBuilderExtensions
     }
 
     /// <summary>The coturn container: its endpoints, its command (<see cref="CoturnCommandLine"/>), its health check.</summary>
-    private static IResourceBuilder<CoturnResource> AddCoturnContainer(IDistributedApplicationBuilder builder, CoturnResource turn, ProsodyResource prosody, int port, bool isRunMode)
+    private static (IResourceBuilder<CoturnResource> Container, HealthCheckRegistration HealthCheck) AddCoturnContainer(IDistributedApplicationBuilder builder, CoturnResource turn, ProsodyResource prosody, int port)
     {
         var healthCheckKey = $"{turn.Name}_check";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, _ => new CoturnHealthCheck(turn), failureStatus: default, tags: default));
+        var healthCheck = new HealthCheckRegistration(healthCheckKey, _ => new CoturnHealthCheck(turn), failureStatus: default, tags: default);
+        builder.Services.AddHealthChecks().Add(healthCheck);
 
         var turnBuilder = builder.AddResource(turn)
             .WithImage(CoturnContainerImageTags.Image, CoturnContainerImageTags.Tag)
@@ -152,8 +153,8 @@ public static partial class ProsodyBuilderExtensions
             })
             .WithParentRelationship(prosody)
             .WithHealthCheck(healthCheckKey);
-        PublishRelayPorts(turnBuilder, isRunMode);
-        return turnBuilder;
+        PublishRelayPorts(turnBuilder, ProsodyConfiguration.PublishesRelayPortsAsEndpoints(prosody));
+        return (turnBuilder, healthCheck);
     }
 
     /// <summary>
@@ -161,10 +162,10 @@ public static partial class ProsodyBuilderExtensions
     /// mode as one runtime argument (an endpoint per port would be proxied and slow to start), when published as
     /// endpoints a platform exposes.
     /// </summary>
-    private static void PublishRelayPorts(IResourceBuilder<CoturnResource> turnBuilder, bool isRunMode)
+    private static void PublishRelayPorts(IResourceBuilder<CoturnResource> turnBuilder, bool asEndpoints)
     {
         var turn = turnBuilder.Resource;
-        if (isRunMode)
+        if (!asEndpoints)
         {
             turnBuilder.WithContainerRuntimeArgs(context =>
             {
@@ -203,17 +204,37 @@ public static partial class ProsodyBuilderExtensions
         ProsodyValidation.Address(host, nameof(host));
         ProsodyValidation.Port(port, nameof(port));
         ArgumentNullException.ThrowIfNull(secret);
-        ThrowIfTurnConfigured(builder);
+        WithdrawTurn(builder);
         builder.Resource.Settings.Turn = new ProsodyTurn(host, port.ToString(CultureInfo.InvariantCulture), secret.Resource, tcp);
         return builder;
     }
 
-    private static void ThrowIfTurnConfigured(IResourceBuilder<ProsodyResource> builder)
+    /// <summary>
+    /// The last TURN call wins: the coturn container an earlier <see cref="WithTurnServer"/> added leaves the model
+    /// with its health check and its external-address parameter, so no second TURN server starts and nobody is asked
+    /// for a stale value. A secret parameter the app model passed in stays, as it is the app model's own.
+    /// </summary>
+    private static void WithdrawTurn(IResourceBuilder<ProsodyResource> builder)
     {
-        if (builder.Resource.Settings.Turn is not null)
+        if (builder.Resource.Settings.Turn is not { Container: { } container } previous)
         {
-            throw new InvalidOperationException(
-                $"The Prosody resource '{builder.Resource.Name}' already has a TURN server. Call WithTurnServer or WithExternalTurn once.");
+            builder.Resource.Settings.Turn = null;
+            return;
         }
+
+        var app = builder.ApplicationBuilder;
+        app.Resources.Remove(container);
+        if (container.ExternalAddressParameter is { } address)
+        {
+            app.Resources.Remove(address);
+        }
+
+        if (previous.ContainerHealthCheck is { } healthCheck)
+        {
+            // Registrations are collected by options callbacks in order, so a later callback can take one back out.
+            app.Services.Configure<HealthCheckServiceOptions>(options => options.Registrations.Remove(healthCheck));
+        }
+
+        builder.Resource.Settings.Turn = null;
     }
 }
