@@ -54,6 +54,23 @@ public class ProsodyServerFeatureTests
     }
 
     [Fact]
+    public async Task APersistentContainerAnnouncesThePublishedEndpointOnlyWhenItsPortIsFixed()
+    {
+        // The port Aspire publishes a persistent container's endpoint on changes with every run unless it is given;
+        // a URL that changes would change the configuration and recreate the container each time.
+        var builder = TestModel.CreateBuilder();
+        var floating = builder.AddProsody("floating").WithLifetime(ContainerLifetime.Persistent);
+        var fixedPort = builder.AddProsody("fixed").WithLifetime(ContainerLifetime.Persistent)
+            .WithEndpoint(ProsodyResource.HttpEndpointName, e => e.Port = 15280);
+        using var app = builder.Build();
+
+        Assert.DoesNotContain("http_external_url", await ConfigOf(floating, app));
+        Assert.DoesNotContain("ASPIRE_HTTP_EXTERNAL_URL", (await floating.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run)).Keys);
+        Assert.Contains("http_external_url = ENV_ASPIRE_HTTP_EXTERNAL_URL", await ConfigOf(fixedPort, app));
+        Assert.Contains("ASPIRE_HTTP_EXTERNAL_URL", (await fixedPort.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Run)).Keys);
+    }
+
+    [Fact]
     public async Task InPublishModeTheFileShareKeepsProsodysOwnUrls()
     {
         var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);

@@ -75,6 +75,9 @@ internal sealed class ProsodyConfiguration
         Settings = settings;
         IsRunMode = isRunMode;
         Domain = settings.Domain;
+        var persistent = resource.TryGetLastAnnotation<ContainerLifetimeAnnotation>(out var lifetime) && lifetime.Lifetime == ContainerLifetime.Persistent;
+        AnnouncesPublishedEndpoint = !persistent
+            || resource.Annotations.OfType<EndpointAnnotation>().Any(e => e.Name == ProsodyResource.HttpEndpointName && e.Port is not null);
 
         Accounts = settings.Accounts
             .Select((account, index) => new ProsodyAccountBinding(
@@ -332,13 +335,20 @@ internal sealed class ProsodyConfiguration
     /// variable; without one Prosody's own view stays (<c>https://{domain}:5281/</c>).
     /// </summary>
     public ProsodyExternalUrl ExternalUrl => IsRunMode
-        ? ProsodyExternalUrl.PublishedEndpoint
+        ? (AnnouncesPublishedEndpoint ? ProsodyExternalUrl.PublishedEndpoint : ProsodyExternalUrl.None)
         : Settings.PublicUrl?.Value switch
         {
             string => ProsodyExternalUrl.Literal,
             ParameterResource => ProsodyExternalUrl.Parameter,
             _ => ProsodyExternalUrl.None,
         };
+
+    /// <summary>
+    /// Run mode: whether the published http endpoint can be announced. A persistent container outlives the AppHost and
+    /// is recreated whenever its configuration changes, and the port Aspire publishes it on changes with every run
+    /// unless the app model fixes it; such a container keeps Prosody's own view rather than be recreated every run.
+    /// </summary>
+    public bool AnnouncesPublishedEndpoint { get; }
 
     /// <summary>What <see cref="HttpExternalUrlVariable"/> carries: the published endpoint, the parameter, or nothing.</summary>
     public object? ExternalUrlVariableValue => ExternalUrl switch
