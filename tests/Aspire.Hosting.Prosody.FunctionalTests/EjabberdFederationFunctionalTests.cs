@@ -107,11 +107,11 @@ public class EjabberdFederationFunctionalTests
 
         // Certificates, not dialback (ejabberd has no dialback module here): Prosody validated ejabberd's certificate
         // and authenticated to it with SASL EXTERNAL; ejabberd did the same the other way.
-        var chatLog = await ConsoleLinesAsync(app, chat.Resource);
+        var chatLog = await app.ConsoleLinesAsync(chat.Resource);
         Assert.Contains(chatLog, line => line.Contains("certificate chain validation result: valid", StringComparison.Ordinal));
         Assert.Contains(chatLog, line => line.Contains($"SASL EXTERNAL with {EjabberdDomain} succeeded", StringComparison.Ordinal));
         Assert.Contains(chatLog, line => line.Contains($"Accepting SASL EXTERNAL identity from {EjabberdDomain}", StringComparison.Ordinal));
-        var ejabberdLog = await ConsoleLinesAsync(app, ejabberd.Resource);
+        var ejabberdLog = await app.ConsoleLinesAsync(ejabberd.Resource);
         // Prosody came in from the other network: through the host, whose address on the peer network is the gateway.
         Assert.Contains(ejabberdLog, line => line.Contains($"Accepted inbound s2s EXTERNAL authentication chat.dev.localhost -> {EjabberdDomain} ({network.Gateway})", StringComparison.Ordinal));
         Assert.Contains(ejabberdLog, line => line.Contains($"Accepted outbound s2s EXTERNAL authentication {EjabberdDomain} -> chat.dev.localhost", StringComparison.Ordinal));
@@ -186,26 +186,6 @@ public class EjabberdFederationFunctionalTests
     }
 
     private static void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
-
-    /// <summary>The resource's console log so far.</summary>
-    private static async Task<List<string>> ConsoleLinesAsync(DistributedApplication app, IResource resource)
-    {
-        var lines = new List<string>();
-        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        quiet.CancelAfter(TimeSpan.FromSeconds(3));
-        try
-        {
-            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource).WithCancellation(quiet.Token))
-            {
-                lines.AddRange(batch.Select(line => line.Content));
-            }
-        }
-        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
-        {
-        }
-
-        return lines;
-    }
 
     /// <summary>A container network of the test's own, with the address the peer gets on it; removed at the end.</summary>
     private sealed class PeerNetwork : IAsyncDisposable

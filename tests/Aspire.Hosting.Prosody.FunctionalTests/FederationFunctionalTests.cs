@@ -48,29 +48,9 @@ public class FederationFunctionalTests
         // Secure authentication, not dialback: each side validated the other's certificate and used SASL EXTERNAL.
         foreach (var (resource, remote) in new[] { (chat.Resource, "peer.dev.localhost"), (peer.Resource, "chat.dev.localhost") })
         {
-            var log = await ConsoleLinesAsync(app, resource);
+            var log = await app.ConsoleLinesAsync(resource);
             Assert.Contains(log, line => line.Contains("certificate chain validation result: valid", StringComparison.Ordinal));
             Assert.Contains(log, line => line.Contains($"SASL EXTERNAL with {remote} succeeded", StringComparison.Ordinal));
         }
-    }
-
-    /// <summary>The resource's console log so far.</summary>
-    private static async Task<List<string>> ConsoleLinesAsync(DistributedApplication app, IResource resource)
-    {
-        var lines = new List<string>();
-        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        quiet.CancelAfter(TimeSpan.FromSeconds(3));
-        try
-        {
-            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource).WithCancellation(quiet.Token))
-            {
-                lines.AddRange(batch.Select(line => line.Content));
-            }
-        }
-        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
-        {
-        }
-
-        return lines;
     }
 }

@@ -52,7 +52,7 @@ public sealed class TlsFunctionalTests
         Assert.Equal(developerCertificate.Thumbprint, web.ServerCertificate?.Thumbprint);
         Assert.Equal($"alice@chat.dev.localhost", web.Jid.Bare.ToString());
 
-        Assert.DoesNotContain(await ConsoleLinesAsync(app, chat.Resource), line => line.Contains("dev-certs", StringComparison.Ordinal));
+        Assert.DoesNotContain(await app.ConsoleLinesAsync(chat.Resource), line => line.Contains("dev-certs", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class TlsFunctionalTests
         Assert.Equal(selfSigned.Thumbprint, alice.ServerCertificate?.Thumbprint);
         Assert.True(alice.ServerCertificate!.MatchesHostname("chat.dev.localhost"));
 
-        var notice = Assert.Single(await ConsoleLinesAsync(app, chat.Resource), line => line.Contains(AspireServerCertificate.DeveloperCertificateCommand, StringComparison.Ordinal));
+        var notice = Assert.Single(await app.ConsoleLinesAsync(chat.Resource), line => line.Contains(AspireServerCertificate.DeveloperCertificateCommand, StringComparison.Ordinal));
         Assert.Contains("self-signed certificate for 'chat.dev.localhost'", notice, StringComparison.Ordinal);
     }
 
@@ -89,26 +89,6 @@ public sealed class TlsFunctionalTests
         }
 
         return X509CertificateLoader.LoadCertificate(certificate.RawData);
-    }
-
-    /// <summary>The resource's console log so far, as the dashboard shows it.</summary>
-    private static async Task<List<string>> ConsoleLinesAsync(DistributedApplication app, IResource resource)
-    {
-        var lines = new List<string>();
-        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        quiet.CancelAfter(TimeSpan.FromSeconds(3));
-        try
-        {
-            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource).WithCancellation(quiet.Token))
-            {
-                lines.AddRange(batch.Select(line => line.Content));
-            }
-        }
-        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
-        {
-        }
-
-        return lines;
     }
 
 #pragma warning disable ASPIRECERTIFICATES001

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using static Aspire.Hosting.Prosody.Testing.TestScope;
 
@@ -15,6 +16,29 @@ internal static class ResourceStates
     public static string Summary(this CustomResourceSnapshot snapshot) =>
         $"state={snapshot.State?.Text ?? "none"} health={snapshot.HealthStatus?.ToString() ?? "none"} exit={snapshot.ExitCode?.ToString() ?? "-"} " +
         string.Join("; ", snapshot.HealthReports.Select(r => $"{r.Name}={r.Status?.ToString() ?? "pending"} '{r.Description}'"));
+
+    /// <summary>
+    /// The resource's console log so far, as the dashboard shows it: the logger service replays what it kept and then
+    /// waits for more, so three quiet seconds end the read.
+    /// </summary>
+    public static async Task<List<string>> ConsoleLinesAsync(this DistributedApplication app, IResource resource)
+    {
+        var lines = new List<string>();
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        quiet.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource).WithCancellation(quiet.Token))
+            {
+                lines.AddRange(batch.Select(line => line.Content));
+            }
+        }
+        catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
+        {
+        }
+
+        return lines;
+    }
 
     public static bool IsRunningAndHealthy(this CustomResourceSnapshot snapshot) =>
         snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy;
