@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Aspire.Hosting.Prosody.Load;
+using Aspire.Hosting.Prosody.Testing;
 using Aspire.Prosody.Client;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;
@@ -25,11 +26,12 @@ internal sealed class LibraryScenario(BenchmarkOptions options, Scenarios scenar
         var clients = Math.Min(options.Clients, 50);
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(10 + (4 * options.Runs)));
         var work = Directory.CreateTempSubdirectory("prosody-bench-library-");
-        var authority = TestAuthority.Create("chat.dev.localhost", work);
+        using var authority = new TestCertificateAuthority();
+        var (rootPath, certificatePath, keyPath) = authority.WriteFiles("chat.dev.localhost", work);
         var builder = scenarios.CreateBuilder();
         var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         var password = builder.AddParameter("load-password", secret, secret: true);
-        var chat = builder.AddProsody("chat").WithLoadUsers(clients, password).WithCertificate(authority.CertificatePath, authority.KeyPath);
+        var chat = builder.AddProsody("chat").WithLoadUsers(clients, password).WithCertificate(certificatePath, keyPath);
         await using var app = await builder.BuildAsync(limit.Token);
         await app.StartAsync(limit.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("chat", limit.Token);
@@ -41,16 +43,16 @@ internal sealed class LibraryScenario(BenchmarkOptions options, Scenarios scenar
         if (options.Warmup)
         {
             Console.WriteLine("  (i) warm-up round of each (not counted)…");
-            await RunDotNetAsync(host, port, secret, clients, authority.Root, limit.Token);
-            await xmppJs.RunAsync(host, port, "chat.dev.localhost", secret, clients, MessagesPerClient, authority.RootPath, limit.Token);
+            await RunDotNetAsync(host, port, secret, clients, authority.Certificate, limit.Token);
+            await xmppJs.RunAsync(host, port, "chat.dev.localhost", secret, clients, MessagesPerClient, rootPath, limit.Token);
         }
 
         var ours = new List<LibraryRound>();
         var theirs = new List<LibraryRound>();
         for (var round = 1; round <= options.Runs; round++)
         {
-            async Task Ours() => ours.Add(await RunDotNetAsync(host, port, secret, clients, authority.Root, limit.Token));
-            async Task Theirs() => theirs.Add(await xmppJs.RunAsync(host, port, "chat.dev.localhost", secret, clients, MessagesPerClient, authority.RootPath, limit.Token));
+            async Task Ours() => ours.Add(await RunDotNetAsync(host, port, secret, clients, authority.Certificate, limit.Token));
+            async Task Theirs() => theirs.Add(await xmppJs.RunAsync(host, port, "chat.dev.localhost", secret, clients, MessagesPerClient, rootPath, limit.Token));
             if (round % 2 == 1)
             {
                 await Ours();
@@ -205,47 +207,5 @@ internal sealed class XmppJs(string directory)
         var errors = process.StandardError.ReadToEnd();
         process.WaitForExit();
         return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed: {errors}");
-    }
-}
-
-/// <summary>A certificate authority of the benchmark's own and a server certificate it issues; both sides trust the root.</summary>
-internal sealed record TestAuthority(X509Certificate2 Root, string RootPath, string CertificatePath, string KeyPath)
-{
-    public static TestAuthority Create(string domain, DirectoryInfo directory)
-    {
-        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var rootRequest = new CertificateRequest("CN=Aspire.Hosting.Prosody benchmark CA", rootKey, HashAlgorithmName.SHA256);
-        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        var now = DateTimeOffset.UtcNow;
-        var root = rootRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
-
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={domain}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(domain);
-        names.AddDnsName($"*.{domain}");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var issued = request.Create(root, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
-
-        var rootPath = Path.Combine(directory.FullName, "root.pem");
-        var certificatePath = Path.Combine(directory.FullName, "tls.crt");
-        var keyPath = Path.Combine(directory.FullName, "tls.key");
-        File.WriteAllText(rootPath, root.ExportCertificatePem() + "\n");
-        File.WriteAllText(certificatePath, issued.ExportCertificatePem() + "\n" + root.ExportCertificatePem() + "\n");
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
-        foreach (var path in (string[])[directory.FullName, rootPath, certificatePath, keyPath])
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                break;
-            }
-
-            // The container's user reads the files it is given.
-            File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.GroupRead | UnixFileMode.OtherRead | (path == directory.FullName ? UnixFileMode.GroupExecute | UnixFileMode.OtherExecute : 0));
-        }
-
-        return new(X509CertificateLoader.LoadCertificate(root.RawData), rootPath, certificatePath, keyPath);
     }
 }

@@ -163,7 +163,7 @@ public partial class ClientIntegrationFunctionalTests
     [RequiresContainers(ContainerImage.Prosody)]
     public async Task AServerCertificateThatDoesNotValidateFailsSignInPromptlyWithAClearError()
     {
-        using var authority = new ServerFeatureCertificateAuthority();
+        using var authority = new TestCertificateAuthority();
         var (_, certificatePem, keyPem) = authority.Issue("chat.dev.localhost");
         var directory = Directory.CreateTempSubdirectory("prosody-client-untrusted-");
         File.WriteAllText(Path.Combine(directory.FullName, "tls.crt"), certificatePem);

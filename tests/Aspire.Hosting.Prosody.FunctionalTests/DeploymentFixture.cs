@@ -27,7 +27,7 @@ public sealed class DeploymentFixture : IAsyncLifetime
 
     public string OutputDirectory => Path.Combine(WorkDirectory, "out");
 
-    internal ServerFeatureCertificateAuthority CertificateAuthority { get; } = new();
+    internal TestCertificateAuthority CertificateAuthority { get; } = new();
 
     /// <summary>The values the deployer supplies for the model's parameters; the TLS ones are read from the PEM files.</summary>
     public Dictionary<string, string> ParameterValues { get; } = [];

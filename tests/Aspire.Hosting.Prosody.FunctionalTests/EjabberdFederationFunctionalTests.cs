@@ -28,8 +28,10 @@ public class EjabberdFederationFunctionalTests
     {
         var runtime = ContainerRuntime.Name;
         using var files = new TemporaryDirectory();
-        var authority = TestAuthority.Create(EjabberdDomain);
-        var authorityPath = files.Write("peer-ca.pem", authority.CertificatePem);
+        using var authority = new TestCertificateAuthority();
+        var (_, peerCertificatePem, peerKeyPem) = authority.Issue(EjabberdDomain);
+        var authorityPem = authority.Certificate.ExportCertificatePem() + "\n";
+        var authorityPath = files.Write("peer-ca.pem", authorityPem);
         await using var network = PeerNetwork.Create(runtime);
 
         var builder = TestApp.CreateBuilder();
@@ -57,8 +59,8 @@ public class EjabberdFederationFunctionalTests
             .WithContainerFiles("/etc/ejabberd", (_, _) => Task.FromResult<IEnumerable<ContainerFileSystemItem>>(
             [
                 new ContainerFile { Name = "ejabberd.yml", Contents = EjabberdConfiguration(s2sPort), Mode = Readable },
-                new ContainerFile { Name = "aspire-server.pem", Contents = authority.LeafCertificateAndKeyPem, Mode = Readable },
-                new ContainerFile { Name = "aspire-trust.pem", Contents = ServerCertificateTrust.SelfSignedCertificate(chat.Resource).ExportCertificatePem() + "\n" + authority.CertificatePem, Mode = Readable },
+                new ContainerFile { Name = "aspire-server.pem", Contents = peerCertificatePem + peerKeyPem, Mode = Readable },
+                new ContainerFile { Name = "aspire-trust.pem", Contents = ServerCertificateTrust.SelfSignedCertificate(chat.Resource).ExportCertificatePem() + "\n" + authorityPem, Mode = Readable },
             ]));
 
         await using var app = await builder.StartAsync("chat");
@@ -225,39 +227,6 @@ public class EjabberdFederationFunctionalTests
         {
             ContainerRuntime.Run(_runtime, "network", "rm", "--force", Name);
             return ValueTask.CompletedTask;
-        }
-    }
-
-    /// <summary>A throwaway certificate authority and the server certificate it issued to the peer's domain.</summary>
-    private sealed record TestAuthority(X509Certificate2 Certificate, string CertificatePem, string LeafCertificateAndKeyPem)
-    {
-        public static TestAuthority Create(string domain)
-        {
-            using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var caRequest = new CertificateRequest("CN=Aspire.Hosting.Prosody test peer CA", caKey, HashAlgorithmName.SHA256);
-            caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-            caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-            var now = DateTimeOffset.UtcNow;
-            var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(30));
-
-            using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var leafRequest = new CertificateRequest($"CN={domain}", leafKey, HashAlgorithmName.SHA256);
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddDnsName(domain);
-            leafRequest.CertificateExtensions.Add(names.Build());
-            leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-            leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-            // Servers authenticate each other both ways: the same certificate serves and, dialling out, is a client's.
-            leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-                [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-            leafRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
-            using var leaf = leafRequest.Create(ca, now.AddMinutes(-5), now.AddDays(30), RandomNumberGenerator.GetBytes(16));
-            var leafPem = new StringBuilder()
-                .Append(leaf.ExportCertificatePem()).Append('\n')
-                .Append(leafKey.ExportPkcs8PrivateKeyPem()).Append('\n')
-                .ToString();
-            return new TestAuthority(ca, ca.ExportCertificatePem() + "\n", leafPem);
         }
     }
 

@@ -170,7 +170,7 @@ public class ServerFeatureFunctionalTests
     [Fact]
     public async Task ClientsValidateTheCertificateBroughtByFileOrDirectoryAgainstItsAuthorityAndOtherwiseGetTheDevelopmentCertificate()
     {
-        using var authority = new ServerFeatureCertificateAuthority();
+        using var authority = new TestCertificateAuthority();
         var directory = Directory.CreateTempSubdirectory("prosody-certs-");
         try
         {
