@@ -69,9 +69,7 @@ builder.AddProject<Projects.Prosody_LobbyBot>("lobby-bot")
 // domain, which the certificate names and browsers resolve to this machine (*.localhost). File sharing stays on http.
 if (settings.GetValue("SecureWebSocket", false))
 {
-    var https = chat.GetEndpoint("https");
-    webChat.WithEnvironment("CHAT_WEBSOCKETURI",
-        ReferenceExpression.Create($"wss://{chat.Resource.Domain}:{https.Property(EndpointProperty.Port)}/xmpp-websocket"));
+    webChat.WithEnvironment("CHAT_WEBSOCKETURI", chat.Resource.SecureWebSocketUri);
 }
 
 builder.Build().Run();
