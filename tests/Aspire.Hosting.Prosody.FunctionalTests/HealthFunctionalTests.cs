@@ -198,9 +198,12 @@ public class HealthFunctionalTests
         Assert.InRange(connections, 1, 1);
 
         // The crash: Aspire's poll is ~30 s away, but the wrapper's log line makes the resource Unhealthy at once.
+        // Watched from before the kill: on a loaded machine `exec kill` can take longer than Prosody takes to come back,
+        // and a watch started afterwards would see only the Healthy state after the short Unhealthy one.
         var clock = Stopwatch.StartNew();
+        var watchingDown = app.WaitForSnapshotAsync("chat", s => s.HealthStatus == HealthStatus.Unhealthy, "unhealthy after the kill");
         HealthTestSupport.SignalProsody(containerId, "KILL");
-        var down = await app.WaitForSnapshotAsync("chat", s => s.HealthStatus == HealthStatus.Unhealthy, "unhealthy after the kill");
+        var down = await watchingDown;
         var toUnhealthy = clock.Elapsed;
         var report = down.HealthReports.Single(r => r.Name == chat.CheckName());
         Log($"Unhealthy {toUnhealthy.TotalMilliseconds:F0} ms after SIGKILL: {report.Description}");
