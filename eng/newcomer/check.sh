@@ -24,6 +24,10 @@ dotnet new worker --name Newcomer --output Newcomer --framework net10.0 >/dev/nu
 cd Newcomer
 version=$(ls "$packages" | sed -n 's/^Aspire\.Prosody\.Client\.\([0-9][^s]*\)\.nupkg$/\1/p' | head -n 1)
 [ -n "$version" ] || { echo "newcomer: no Aspire.Prosody.Client package in $packages" >&2; exit 1; }
+# A package of the same version restored before (an earlier run) would be taken from NuGet's cache instead of the
+# one just packed: forget it first.
+global_packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
+rm -rf "${global_packages:?}/aspire.prosody.client/$version"
 dotnet add package Aspire.Prosody.Client --version "$version" >/dev/null
 
 # The README's "Get started", in a worker that signs in, sends its own account a message and stops once it has it.
