@@ -13,27 +13,15 @@ namespace Aspire.Hosting.Prosody.Tests;
 [UnsupportedOSPlatform("windows")]
 public sealed class HostileInputModuleFolderTests : IDisposable
 {
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("prosody-hostile-modules-");
+    private readonly TestFolders _folders = new("prosody-hostile-modules-");
 
-    public void Dispose() => _root.Delete(recursive: true);
+    public void Dispose() => _folders.Dispose();
 
-    private string Folder(string name, params (string Path, string Contents)[] files)
-    {
-        var folder = Path.Combine(_root.FullName, name);
-        Directory.CreateDirectory(folder);
-        foreach (var (path, contents) in files)
-        {
-            var full = Path.Combine(folder, path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, contents);
-        }
-
-        return folder;
-    }
+    private string Folder(string name, params (string Path, string Contents)[] files) => _folders.Create(name, files);
 
     private string Secret()
     {
-        var secret = Path.Combine(_root.FullName, "outside", "shadow");
+        var secret = Path.Combine(_folders.Root.FullName, "outside", "shadow");
         Directory.CreateDirectory(Path.GetDirectoryName(secret)!);
         File.WriteAllText(secret, "root:$6$secret-hash:19000:0:99999:7:::");
         return secret;
@@ -191,7 +179,7 @@ public sealed class HostileInputModuleFolderTests : IDisposable
     public void TheSameFolderGivenTwiceInOtherSpellingsCountsOnce()
     {
         var folder = Folder("mine", ("mod_echo.lua", "-- echo"), ("mod_other.lua", "-- other"));
-        var alias = Path.Combine(_root.FullName, "alias");
+        var alias = Path.Combine(_folders.Root.FullName, "alias");
         Directory.CreateSymbolicLink(alias, folder);
 
         var chat = Chat()

@@ -10,24 +10,11 @@ public sealed class ProsodyModuleFilesTests : IDisposable
 {
     private const string ModulesDirectory = "/usr/local/lib/prosody-aspire/modules";
 
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("prosody-module-files-");
+    private readonly TestFolders _folders = new("prosody-module-files-");
 
-    public void Dispose() => _root.Delete(recursive: true);
+    public void Dispose() => _folders.Dispose();
 
-    /// <summary>Writes files below a new folder of the test's root: (relative path, contents).</summary>
-    private string Folder(string name, params (string Path, string Contents)[] files)
-    {
-        var folder = Path.Combine(_root.FullName, name);
-        Directory.CreateDirectory(folder);
-        foreach (var (path, contents) in files)
-        {
-            var full = Path.Combine(folder, path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, contents);
-        }
-
-        return folder;
-    }
+    private string Folder(string name, params (string Path, string Contents)[] files) => _folders.Create(name, files);
 
     /// <summary>The files of the modules directory other than the package's own, by path below it, with their source.</summary>
     private static async Task<Dictionary<string, ContainerFileBase>> FolderModuleFilesAsync(DistributedApplication app, IResource resource) =>
@@ -173,7 +160,7 @@ public sealed class ProsodyModuleFilesTests : IDisposable
     public void AMissingFolderFailsTheAppModelNamingTheFullPath()
     {
         var chat = TestModel.CreateBuilder().AddProsody("chat");
-        var missing = Path.Combine(_root.FullName, "nowhere");
+        var missing = Path.Combine(_folders.Root.FullName, "nowhere");
 
         var error = Assert.Throws<DirectoryNotFoundException>(() => chat.WithModuleFiles(missing));
 
