@@ -87,6 +87,10 @@ public static class AspireProsodyClientExtensions
             return new XmppClient(options, services.GetService<ILoggerFactory>(), services.GetService<TimeProvider>() ?? TimeProvider.System);
         }
 
+        // The client as registered: the connector and the health check use the same instance the app gets.
+        XmppClient Resolve(IServiceProvider services) =>
+            serviceKey is null ? services.GetRequiredService<XmppClient>() : services.GetRequiredKeyedService<XmppClient>(serviceKey);
+
         if (serviceKey is null)
         {
             builder.Services.AddSingleton(Create);
@@ -99,7 +103,7 @@ public static class AspireProsodyClientExtensions
         if (!settings.DisableAutoConnect)
         {
             builder.Services.AddSingleton<IHostedService>(services => new XmppClientConnector(
-                () => serviceKey is null ? services.GetRequiredService<XmppClient>() : services.GetRequiredKeyedService<XmppClient>(serviceKey),
+                () => Resolve(services),
                 connectionName,
                 services.GetRequiredService<ILoggerFactory>().CreateLogger(XmppClient.ActivitySourceName)));
         }
@@ -122,9 +126,7 @@ public static class AspireProsodyClientExtensions
             {
                 builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
                     checkName,
-                    services => new XmppClientHealthCheck(serviceKey is null
-                        ? services.GetRequiredService<XmppClient>()
-                        : services.GetRequiredKeyedService<XmppClient>(serviceKey), settings),
+                    services => new XmppClientHealthCheck(Resolve(services), settings),
                     failureStatus: default,
                     tags: default));
             }

@@ -184,7 +184,7 @@ public partial class ClientIntegrationFunctionalTests
 
         // Validation is always on: a certificate from an authority nobody trusts ends the sign-in, with the reason,
         // instead of a hang or retries for ever.
-        await using (var client = new XmppClient(options, new TestOutputLoggerFactory()))
+        await using (var client = new XmppClient(options, ClientIntegrationSupport.TestOutputLogging))
         {
             var started = DateTime.UtcNow;
             var e = await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(Cancel));
@@ -195,7 +195,7 @@ public partial class ClientIntegrationFunctionalTests
 
         // The same server and account sign in once the authority is trusted: the refusal was about trust alone.
         options.TrustedCertificates.Add(authority.Certificate);
-        await using var trusting = new XmppClient(options, new TestOutputLoggerFactory());
+        await using var trusting = new XmppClient(options, ClientIntegrationSupport.TestOutputLogging);
         await trusting.ConnectAsync(Cancel);
         Assert.Equal(XmppConnectionState.SignedIn, trusting.State);
     }

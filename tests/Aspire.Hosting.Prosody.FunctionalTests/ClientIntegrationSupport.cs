@@ -1,4 +1,5 @@
 using Aspire.Prosody.Client;
+using Microsoft.Extensions.Logging;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
@@ -8,6 +9,11 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// </summary>
 internal static class ClientIntegrationSupport
 {
+    /// <summary>The package client's logs in the current test's output, through the app host's own test logger.</summary>
+    public static ILoggerFactory TestOutputLogging { get; } = LoggerFactory.Create(logging => logging
+        .SetMinimumLevel(LogLevel.Debug)
+        .AddProvider(new TestOutputLoggerProvider()));
+
     public static XmppClientOptions PackageClientOptions(this ProsodyResource prosody, string userName, string password)
     {
         var options = new XmppClientOptions
@@ -25,7 +31,7 @@ internal static class ClientIntegrationSupport
 
     public static async Task<XmppClient> ConnectPackageClientAsync(this ProsodyResource prosody, string userName, string password)
     {
-        var client = new XmppClient(prosody.PackageClientOptions(userName, password), new TestOutputLoggerFactory());
+        var client = new XmppClient(prosody.PackageClientOptions(userName, password), TestOutputLogging);
         await client.ConnectAsync(Cancel);
         return client;
     }
@@ -68,43 +74,27 @@ internal static class ClientIntegrationSupport
     }
 }
 
-/// <summary>The client's logs in the current test's output.</summary>
-internal sealed class TestOutputLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory
-{
-    private readonly TestOutputLoggerProvider _provider = new();
-
-    public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
-    {
-    }
-
-    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => _provider.CreateLogger(categoryName);
-
-    public void Dispose()
-    {
-    }
-}
-
 /// <summary>Keeps the log lines of one resource, as the orchestrator forwards them (category <c>…Resources.{name}</c>).</summary>
-internal sealed class ResourceLogCapture(string resourceName) : Microsoft.Extensions.Logging.ILoggerProvider
+internal sealed class ResourceLogCapture(string resourceName) : ILoggerProvider
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
 
     public IReadOnlyCollection<string> Lines => _lines;
 
-    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) =>
+    public ILogger CreateLogger(string categoryName) =>
         categoryName.EndsWith($".Resources.{resourceName}", StringComparison.Ordinal) ? new Capture(_lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     public void Dispose()
     {
     }
 
-    private sealed class Capture(System.Collections.Concurrent.ConcurrentQueue<string> lines) : Microsoft.Extensions.Logging.ILogger
+    private sealed class Capture(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             lines.Enqueue(formatter(state, exception));
     }
 }
