@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.Prosody.Tls;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting.Prosody.Tests;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
-using Aspire.Hosting.Prosody.Configuration;
 
 namespace Aspire.Hosting.Prosody.Tests;
 

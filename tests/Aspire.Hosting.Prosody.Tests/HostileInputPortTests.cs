@@ -1,6 +1,3 @@
-using Aspire.Hosting.Prosody.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Aspire.Hosting.Prosody.Tests;
 
 /// <summary>

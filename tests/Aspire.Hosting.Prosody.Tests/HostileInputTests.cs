@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.HostileInput;
 using Aspire.Hosting.Prosody.Turn;
 

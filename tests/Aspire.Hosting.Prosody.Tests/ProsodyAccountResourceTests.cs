@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Aspire.Hosting.Prosody.Tests;
 
 /// <summary>Accounts for services: what AddAccount declares, and what an app that references one receives.</summary>

@@ -1,6 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.Prosody.Configuration;
-
 namespace Aspire.Hosting.Prosody.Tests;
 
 /// <summary>The generated conf.d file and the other files copied into the container.</summary>

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.Prosody.Configuration;
-
 namespace Aspire.Hosting.Prosody.Tests;
 
 /// <summary>Federation as a user sets it up: trusted certificates, siblings, network aliases, where s2s is published.</summary>

@@ -1,4 +1,3 @@
-using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Health;
 
 namespace Aspire.Hosting.Prosody.Tests;

@@ -1,10 +1,6 @@
 #pragma warning disable ASPIREPROBES001 // probes are experimental in Aspire 13.6.5
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Publishing;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting.Prosody.Tests;
 

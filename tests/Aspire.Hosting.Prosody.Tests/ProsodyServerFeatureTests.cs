@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Aspire.Hosting.Prosody.Tests;
 
 /// <summary>Group chat, file share, external components, certificates and federation in the app model.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Net.Sockets;
 using Aspire.Hosting.Prosody.Turn;
 

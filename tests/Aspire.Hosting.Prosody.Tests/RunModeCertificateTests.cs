@@ -1,9 +1,5 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Tls;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting.Prosody.Tests;
 

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting.Publishing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting.Prosody.Tests;
 

@@ -1,8 +1,6 @@
 #pragma warning disable ASPIREPROBES001 // probes are experimental in Aspire 13.6.5
 using System.Text;
 using System.Text.RegularExpressions;
-using Aspire.Hosting.Prosody.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting.Prosody.Tests;
 

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-
 namespace Aspire.Hosting.Prosody.Tests;
 
 /// <summary>Self-signed certificates for the tests: one way to make them, in memory or as PEM files.</summary>
