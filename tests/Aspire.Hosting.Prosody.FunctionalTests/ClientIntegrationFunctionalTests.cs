@@ -1,8 +1,9 @@
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using Aspire.Prosody.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+// The package's client here, not the project-wide XmppTestClient one of the same names.
+using XmppClient = Aspire.Prosody.Client.XmppClient;
+using XmppClientOptions = Aspire.Prosody.Client.XmppClientOptions;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 

@@ -1,5 +1,8 @@
 using Aspire.Prosody.Client;
 using Microsoft.Extensions.Logging;
+// The package's client here, not the project-wide XmppTestClient one of the same names.
+using XmppClient = Aspire.Prosody.Client.XmppClient;
+using XmppClientOptions = Aspire.Prosody.Client.XmppClientOptions;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 

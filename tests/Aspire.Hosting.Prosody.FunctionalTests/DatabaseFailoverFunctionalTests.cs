@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using XmppTestClient;
 using static Aspire.Hosting.Prosody.FunctionalTests.FaultTestSupport;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;

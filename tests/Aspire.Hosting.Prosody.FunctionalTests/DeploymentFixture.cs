@@ -1,5 +1,4 @@
 using System.Net.Http;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;

@@ -1,10 +1,5 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Text;
-using XmppTestClient;
 using static Aspire.Hosting.Prosody.FunctionalTests.ServerFeatureProtocols;
 using static Aspire.Prosody.Client.XmppNamespaces;
 using static XmppTestClient.XmppTestNamespaces;

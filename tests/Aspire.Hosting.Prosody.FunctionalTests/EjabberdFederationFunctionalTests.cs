@@ -1,11 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 

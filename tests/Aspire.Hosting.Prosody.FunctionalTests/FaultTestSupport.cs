@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>Federation as a user sets it up: two AddProsody resources with default domains and only WithFederation.</summary>

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.Prosody.Configuration;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Aspire.Hosting.Prosody.Configuration;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;

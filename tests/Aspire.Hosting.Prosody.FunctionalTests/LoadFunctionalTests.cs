@@ -1,7 +1,4 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Xml.Linq;
 using Aspire.Hosting.Prosody.Load;
-using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 

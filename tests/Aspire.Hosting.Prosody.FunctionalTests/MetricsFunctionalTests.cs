@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using OtlpTestReceiver.Proto;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;

@@ -1,8 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Xml.Linq;
-using XmppTestClient;
-
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using XmppTestClient;
-
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Xml.Linq;
-using XmppTestClient;
-
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>The foundation, started for real under the Aspire orchestrator and used by a real XMPP client.</summary>

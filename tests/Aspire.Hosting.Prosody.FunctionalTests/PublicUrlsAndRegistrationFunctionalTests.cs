@@ -1,10 +1,4 @@
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
-using XmppTestClient;
 using static Aspire.Hosting.Prosody.FunctionalTests.ServerFeatureProtocols;
 using static Aspire.Prosody.Client.XmppNamespaces;
 using static XmppTestClient.XmppTestNamespaces;

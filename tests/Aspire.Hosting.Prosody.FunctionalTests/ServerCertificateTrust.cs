@@ -1,11 +1,7 @@
-using System.Net.Security;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Tls;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 

@@ -1,15 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Xml.Linq;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using XmppTestClient;
 using static Aspire.Hosting.Prosody.FunctionalTests.ServerFeatureProtocols;
 using static Aspire.Prosody.Client.XmppNamespaces;
 using static XmppTestClient.XmppTestNamespaces;

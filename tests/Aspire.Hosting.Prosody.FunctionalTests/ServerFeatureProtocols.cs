@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Xml.Linq;
-using XmppTestClient;
 using static Aspire.Prosody.Client.XmppNamespaces;
 using static XmppTestClient.XmppTestNamespaces;
 

@@ -1,8 +1,5 @@
 using System.Data.Common;
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Xml.Linq;
-using XmppTestClient;
 using static Aspire.Prosody.Client.XmppNamespaces;
 using static XmppTestClient.XmppTestNamespaces;
 

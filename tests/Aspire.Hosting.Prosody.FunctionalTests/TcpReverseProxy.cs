@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
 /// <summary>

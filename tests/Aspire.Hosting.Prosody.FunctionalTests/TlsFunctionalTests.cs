@@ -1,9 +1,5 @@
 using System.Collections.Immutable;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.Prosody.Tls;
-using Microsoft.Extensions.DependencyInjection;
-using XmppTestClient;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
 
