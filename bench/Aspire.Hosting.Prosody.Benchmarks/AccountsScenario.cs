@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Security.Cryptography;
-using Aspire.Hosting.Prosody.Testing;
-
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Aspire.Hosting.Prosody.Testing;
-
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
 internal sealed record BenchmarkOptions(int Runs, TimeSpan ProbeInterval, bool Warmup, IReadOnlySet<string> Parts, int Clients, bool Verbose, string Image, TimeSpan SoakDuration)

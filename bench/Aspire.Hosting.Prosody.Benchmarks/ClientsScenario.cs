@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using Aspire.Hosting.Prosody.Load;
-using Aspire.Hosting.Prosody.Testing;
-
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Aspire.Hosting.Prosody.Testing;
-
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
 /// <summary>Readings the benchmarks take from processes: a container's memory, and the orchestrator's CPU time.</summary>

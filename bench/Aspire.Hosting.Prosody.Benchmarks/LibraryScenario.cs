@@ -1,10 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Aspire.Hosting.Prosody.Load;
-using Aspire.Hosting.Prosody.Testing;
 using Aspire.Prosody.Client;
 
 namespace Aspire.Hosting.Prosody.Benchmarks;

@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
-using Aspire.Hosting.Prosody.Load;
 using Aspire.Hosting.Prosody.Metrics;
 using OpenTelemetry.Exporter;
 

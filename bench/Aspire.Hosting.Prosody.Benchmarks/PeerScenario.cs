@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.Prosody.Load;
-using Aspire.Hosting.Prosody.Testing;
-
 namespace Aspire.Hosting.Prosody.Benchmarks;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using Aspire.Hosting.Prosody.Benchmarks;
-using Aspire.Hosting.Prosody.Testing;
 
 // Benchmarks of Aspire.Hosting.Prosody under the real orchestrator (see bench/README.md):
 //  (a) the lag between the moment Prosody first answers XMPP (an external probe on the published c2s port) and the

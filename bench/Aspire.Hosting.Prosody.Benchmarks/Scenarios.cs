@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Tls;
 using Aspire.Prosody.Client;

@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Xml.Linq;
-using Aspire.Hosting.Prosody.Load;
-using Aspire.Hosting.Prosody.Testing;
 using StunTurnTestClient;
 using XmppTestClient;
 
