@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Aspire.Prosody.Client;
 using PublicApiGenerator;
 

@@ -1,5 +1,3 @@
-using System.Xml.Linq;
-
 namespace XmppTestClient.Tests;
 
 /// <summary>External service discovery (XEP-0215) against a scripted server: what a calling client asks and reads back.</summary>

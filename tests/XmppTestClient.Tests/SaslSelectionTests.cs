@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace XmppTestClient.Tests;
 
 public sealed class SaslSelectionTests

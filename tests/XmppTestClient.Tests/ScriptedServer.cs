@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Xml.Linq;
 using Aspire.Prosody.Client.Xmpp.Xml;
 
 namespace XmppTestClient.Tests;

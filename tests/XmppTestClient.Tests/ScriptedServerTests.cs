@@ -1,6 +1,3 @@
-using System.Text;
-using System.Xml.Linq;
-
 namespace XmppTestClient.Tests;
 
 /// <summary>

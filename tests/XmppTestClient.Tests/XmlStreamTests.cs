@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Xml;
-using System.Xml.Linq;
 using Aspire.Prosody.Client.Xmpp.Xml;
 using XmppTestClient.Xml;
 

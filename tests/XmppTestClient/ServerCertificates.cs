@@ -1,6 +1,3 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
-
 namespace XmppTestClient;
 
 /// <summary>Certificate validation for <see cref="XmppClientOptions.ServerCertificateValidation"/>.</summary>

@@ -1,7 +1,3 @@
-using System.Text;
-using System.Xml.Linq;
-using XmppTestClient.Xml;
-
 namespace XmppTestClient;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Xml.Linq;
-
 namespace XmppTestClient;
 
 /// <summary>Shorthands for reading stanzas in test predicates and assertions.</summary>

@@ -1,4 +1,3 @@
-using System.Xml.Linq;
 using XmppTestClient.Transport;
 
 namespace XmppTestClient;

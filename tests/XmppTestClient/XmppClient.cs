@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography.X509Certificates;
-using System.Xml.Linq;
 using XmppTestClient.Transport;
-using Aspire.Prosody.Client.Xmpp.Xml;
-using XmppTestClient.Xml;
 
 namespace XmppTestClient;
 

@@ -1,4 +1,3 @@
-using System.Net.Security;
 using Aspire.Prosody.Client.Xmpp.Sasl;
 
 namespace XmppTestClient;

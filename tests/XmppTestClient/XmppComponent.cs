@@ -1,7 +1,5 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text;
-using System.Xml.Linq;
 using XmppTestClient.Transport;
 
 namespace XmppTestClient;

@@ -1,5 +1,3 @@
-using System.Xml.Linq;
-
 namespace XmppTestClient;
 
 /// <summary>One contact in the roster (RFC 6121 section 2.1.2).</summary>

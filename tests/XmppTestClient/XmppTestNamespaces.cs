@@ -1,5 +1,3 @@
-using System.Xml.Linq;
-
 namespace XmppTestClient;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using Aspire.Prosody.Client.Xmpp.Sasl;
 
 namespace Aspire.Prosody.Client.Tests.Xmpp;

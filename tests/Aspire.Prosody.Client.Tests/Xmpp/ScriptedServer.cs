@@ -3,8 +3,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Xml.Linq;
 using Aspire.Prosody.Client.Xmpp.Xml;
 
 namespace Aspire.Prosody.Client.Tests.Xmpp;

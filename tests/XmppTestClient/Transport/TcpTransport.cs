@@ -1,9 +1,4 @@
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Text;
-using System.Xml.Linq;
-using Aspire.Prosody.Client.Xmpp.Xml;
-using XmppTestClient.Xml;
 
 namespace XmppTestClient.Transport;
 

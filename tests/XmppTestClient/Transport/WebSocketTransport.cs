@@ -1,11 +1,6 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Xml.Linq;
-using XmppTestClient.Xml;
 
 namespace XmppTestClient.Transport;
 

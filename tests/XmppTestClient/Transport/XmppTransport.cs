@@ -1,9 +1,3 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
-using System.Xml.Linq;
-using Aspire.Prosody.Client.Xmpp.Xml;
-using XmppTestClient.Xml;
-
 namespace XmppTestClient.Transport;
 
 /// <summary>

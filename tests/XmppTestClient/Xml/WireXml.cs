@@ -1,7 +1,4 @@
-using System.Text;
 using System.Xml;
-using System.Xml.Linq;
-using Aspire.Prosody.Client.Xmpp.Xml;
 
 namespace XmppTestClient.Xml;
 
