@@ -1,11 +1,11 @@
 using System.Text.RegularExpressions;
-using Aspire.Prosody.Client;
 using Microsoft.Extensions.Logging;
-// The package's client here, not the project-wide XmppTestClient one of the same names.
-using XmppClient = Aspire.Prosody.Client.XmppClient;
-using XmppClientOptions = Aspire.Prosody.Client.XmppClientOptions;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
+
+// Inside the namespace, so that the package's XmppClient and XmppClientOptions win over the project-wide
+// XmppTestClient ones of the same names.
+using Aspire.Prosody.Client;
 
 /// <summary>
 /// A service that uses the client integration (the playground's lobby bot: <c>AddProsodyClient("bot")</c> with an

@@ -1,10 +1,10 @@
-using Aspire.Prosody.Client;
 using Microsoft.Extensions.Logging;
-// The package's client here, not the project-wide XmppTestClient one of the same names.
-using XmppClient = Aspire.Prosody.Client.XmppClient;
-using XmppClientOptions = Aspire.Prosody.Client.XmppClientOptions;
 
 namespace Aspire.Hosting.Prosody.FunctionalTests;
+
+// Inside the namespace, so that the package's XmppClient and XmppClientOptions win over the project-wide
+// XmppTestClient ones of the same names.
+using Aspire.Prosody.Client;
 
 /// <summary>
 /// The package's own client (Aspire.Prosody.Client) signed in to a running Prosody resource from the test, trusting
