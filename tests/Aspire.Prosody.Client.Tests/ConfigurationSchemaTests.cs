@@ -8,7 +8,7 @@ public class ConfigurationSchemaTests
     [Fact]
     public void TheSchemaListsEverySettingWithItsJsonTypeAndNothingElse()
     {
-        var schema = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Aspire.Prosody.Client", "ConfigurationSchema.json")))!;
+        var schema = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "src", "Aspire.Prosody.Client", "ConfigurationSchema.json")))!;
         var properties = schema["properties"]!["Aspire"]!["properties"]!["Prosody"]!["properties"]!["Client"]!["properties"]!.AsObject();
 
         var settings = typeof(ProsodyClientSettings).GetProperties().ToDictionary(p => p.Name);
@@ -22,7 +22,4 @@ public class ConfigurationSchemaTests
             Assert.False(string.IsNullOrWhiteSpace((string?)p.Value!["description"]), $"{p.Key} has no description.");
         });
     }
-
-    private static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

@@ -10,7 +10,7 @@ public partial class ReadmeExampleTests
     [Fact]
     public void EveryExampleInTheReadmeIsTheFileItNamesWordForWord()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var readme = File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n");
 
         var examples = ExamplePattern().Matches(readme);
@@ -26,7 +26,4 @@ public partial class ReadmeExampleTests
 
     [GeneratedRegex(@"<!-- example: (?<path>[^ ]+) -->\n```csharp\n(?<code>.*?)```\n<!-- end of example -->", RegexOptions.Singleline)]
     private static partial Regex ExamplePattern();
-
-    private static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }
