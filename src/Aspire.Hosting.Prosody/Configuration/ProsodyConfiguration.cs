@@ -218,6 +218,29 @@ internal sealed class ProsodyConfiguration
     public static bool NeedsDeploymentTlsParameters(ProsodyResource resource) =>
         !resource.IsRunMode && resource.Settings.Certificates?.Directory is null;
 
+    /// <summary>
+    /// Run mode: the AppHost runs the container, so it watches it: it forwards <c>/metrics</c> to the dashboard,
+    /// reports the crashes the entrypoint wrapper restarted, and refuses two endpoints on one host port. A platform
+    /// that runs a published model scrapes, counts restarts and binds ports itself.
+    /// </summary>
+    public static bool IsWatchedByAppHost(ProsodyResource resource) => resource.IsRunMode;
+
+    /// <summary>
+    /// A published model becomes a derived image with its configuration built in, and probes, because a platform
+    /// starts only what the manifest says; run mode starts the official image through the entrypoint wrapper, with
+    /// the configuration as container files and the certificate Aspire gives the resource.
+    /// </summary>
+    public static bool PublishesDerivedImage(ProsodyResource resource) => !resource.IsRunMode;
+
+    /// <summary>Run mode lets the container runtime publish the ports, not Aspire's proxy (<see cref="ProsodyEndpoints"/>).</summary>
+    public static bool PublishesPortsWithoutProxy(ProsodyResource resource) => resource.IsRunMode;
+
+    /// <summary>
+    /// Run mode binds an external federation port on all of the host's interfaces instead of loopback; a published
+    /// model only marks the endpoint external and leaves binding to the platform.
+    /// </summary>
+    public static bool BindsExternalPortsOnAllInterfaces(ProsodyResource resource) => resource.IsRunMode;
+
     /// <summary>Run mode may open <c>/metrics</c> to every address (the port is published on loopback only); a deployment may not.</summary>
     public static bool AllowsMetricsFromEveryAddress(ProsodyResource resource) => resource.IsRunMode;
 

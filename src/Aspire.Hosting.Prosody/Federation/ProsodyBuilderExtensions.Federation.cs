@@ -46,7 +46,7 @@ public static partial class ProsodyBuilderExtensions
             .WithEndpoint(ProsodyResource.ServerEndpointName, endpoint =>
             {
                 // The container runtime binds a published port to the endpoint's target host: loopback unless external.
-                if (external && builder.ApplicationBuilder.ExecutionContext.IsRunMode)
+                if (external && ProsodyConfiguration.BindsExternalPortsOnAllInterfaces(builder.Resource))
                 {
                     endpoint.TargetHost = "0.0.0.0";
                 }

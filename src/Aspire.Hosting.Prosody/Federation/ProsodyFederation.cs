@@ -13,9 +13,9 @@ namespace Aspire.Hosting.Prosody.Configuration;
 internal static class ProsodyFederation
 {
     /// <summary>
-    /// Run mode, when the app starts and the whole app model is known: other containers resolve this server by its
-    /// domain and its components' domains (network aliases), and a federating resource learns its siblings, whose
-    /// certificates it trusts.
+    /// When the app starts and the whole app model is known: a federating resource learns its siblings, and in run
+    /// mode (<see cref="ProsodyConfiguration.NetworkAliases"/>) other containers resolve this server by its domain and
+    /// its components' domains, and it trusts the siblings' certificates.
     /// </summary>
     public static void DecideAtStart(ProsodyResource resource, IEnumerable<IResource> model)
     {

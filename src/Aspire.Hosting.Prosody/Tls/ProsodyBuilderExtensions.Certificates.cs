@@ -150,8 +150,8 @@ public static partial class ProsodyBuilderExtensions
         });
 
     /// <summary>
-    /// The last certificate call wins: a directory an earlier call mounted is unmounted, and a published model asks
-    /// for the certificate parameters exactly when no directory is mounted.
+    /// The last certificate call wins: a directory an earlier call mounted is unmounted. Whether a published model asks
+    /// for certificate parameters is decided when the app starts, from the last call.
     /// </summary>
     private static void SetCertificates(IResourceBuilder<ProsodyResource> builder, ProsodyCertificates certificates)
     {
@@ -162,13 +162,5 @@ public static partial class ProsodyBuilderExtensions
         }
 
         builder.Resource.Settings.Certificates = certificates;
-        if (!ProsodyConfiguration.NeedsDeploymentTlsParameters(builder.Resource))
-        {
-            ProsodyDeploymentCertificate.RemoveParameters(builder);
-        }
-        else if (builder.Resource.Settings.DeploymentTls is null)
-        {
-            builder.Resource.Settings.DeploymentTls = ProsodyDeploymentCertificate.AddParameters(builder);
-        }
     }
 }
