@@ -1,7 +1,5 @@
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody;
 using Aspire.Hosting.Prosody.Commands;
-using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Tls;
 using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Metrics;

@@ -1,4 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Tls;
 
 namespace Aspire.Hosting.Prosody.Configuration;

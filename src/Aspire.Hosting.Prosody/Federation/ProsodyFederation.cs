@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Tls;
 
 namespace Aspire.Hosting.Prosody.Configuration;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.Prosody.Configuration;
 
 namespace Aspire.Hosting.Prosody.Tls;
 
