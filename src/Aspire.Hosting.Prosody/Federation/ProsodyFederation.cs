@@ -98,12 +98,12 @@ internal static class ProsodyFederation
             }
         }
 
-        foreach (var path in configuration.FederationTrustFiles)
+        foreach (var path in configuration.Settings.FederationTrustFiles)
         {
             Add(ReadTrustFile(path, "certificateAuthorityPath"));
         }
 
-        foreach (var sibling in configuration.FederationSiblings)
+        foreach (var sibling in configuration.Settings.FederationSiblings)
         {
             var siblingConfiguration = ProsodyConfiguration.For(sibling);
             if (siblingConfiguration.UsesDevelopmentCertificate)

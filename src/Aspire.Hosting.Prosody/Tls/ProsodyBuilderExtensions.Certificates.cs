@@ -118,7 +118,7 @@ public static partial class ProsodyBuilderExtensions
                 context.EnvironmentVariables[ProsodyConfiguration.HttpsCertificatePathVariable] = context.CertificatePath;
                 context.EnvironmentVariables[ProsodyConfiguration.HttpsKeyPathVariable] = context.KeyPath;
                 if (AspireServerCertificate.Find(resource, context.ExecutionContext.Services) is { } certificate
-                    && AspireServerCertificate.NamesDomain(certificate, configuration.Domain))
+                    && AspireServerCertificate.NamesDomain(certificate, configuration.Settings.Domain))
                 {
                     context.EnvironmentVariables[ProsodyConfiguration.ClientCertificatePathVariable] = context.CertificatePath;
                     context.EnvironmentVariables[ProsodyConfiguration.ClientKeyPathVariable] = context.KeyPath;
