@@ -1,7 +1,5 @@
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody;
 using Aspire.Hosting.Prosody.Commands;
-using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Tls;
 using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Metrics;
@@ -79,19 +77,21 @@ public static partial class ProsodyBuilderExtensions
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             healthCheckKey, _ => new ProsodyHealthCheck(resource), failureStatus: default, tags: default));
 
-        if (resource.IsRunMode)
+        // What depends on the whole model (the last call of every method, the lifetime, the other resources) is
+        // decided once, when the app starts, in both modes.
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            CompleteAtStart(builder, resource, e.Services, e.Model);
+            return Task.CompletedTask;
+        });
+
+        if (ProsodyConfiguration.IsWatchedByAppHost(resource))
         {
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyMetricsForwarder>());
             // The entrypoint wrapper restarts a crashed Prosody inside the running container: report that at once.
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProsodyCrashWatcher>());
+            HostPortClashes.Register(builder);
         }
-
-        // Certificates are checked against the final domain once the whole model is known, in both modes.
-        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
-        {
-            CertificateChecks.CheckAtStart(resource, e.Services);
-            return Task.CompletedTask;
-        });
 
         var prosody = builder.AddResource(resource)
             .WithImage(ProsodyContainerImageTags.Image, ProsodyContainerImageTags.Tag)
@@ -106,16 +106,13 @@ public static partial class ProsodyBuilderExtensions
             .WithProsodyCommands()
             .WithHealthCheck(healthCheckKey);
 
-        if (resource.IsRunMode)
+        if (ProsodyConfiguration.PublishesDerivedImage(resource))
         {
-            // Decided at start, when the endpoints and the lifetime the app model gives the resource are all known.
-            builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
-            {
-                ProsodyEndpoints.PublishWithoutProxy(resource);
-                ProsodyFederation.DecideAtStart(resource, builder.Resources);
-                return Task.CompletedTask;
-            });
-            HostPortClashes.Register(builder);
+            // A platform starts only what the manifest says: the files become a derived image and readiness becomes probes.
+            ProsodyDeployment.Configure(prosody);
+        }
+        else
+        {
             prosody.OnBeforeResourceStarted(async (_, e, ct) =>
             {
                 CertificateChecks.WarnIfExpiringSoon(resource, e.Services);
@@ -127,12 +124,6 @@ public static partial class ProsodyBuilderExtensions
             prosody.WithEntrypoint(ProsodyConfiguration.EntrypointPath)
                 .WithAspireServerCertificate()
                 .WithRunModeCertificateNotice();
-        }
-        else
-        {
-            // A platform starts only what the manifest says: the files become a derived image, the certificate
-            // becomes parameters, and readiness becomes probes.
-            ProsodyDeployment.Configure(prosody);
         }
 
         return prosody;
@@ -169,6 +160,27 @@ public static partial class ProsodyBuilderExtensions
                 Task.FromResult(ProsodyContainerFiles.SupportDirectory(ProsodyConfiguration.For(resource))))
             .WithContainerFiles(ProsodyConfiguration.CertificatesDirectory, (_, _) =>
                 Task.FromResult(ProsodyContainerFiles.CertificatesDirectory(ProsodyConfiguration.For(resource), builder.ApplicationBuilder, resource.Name)));
+    }
+
+    /// <summary>
+    /// Completes the resource once the whole app model is known: certificates are checked against the final domain;
+    /// run mode publishes the ports without the proxy and gives the container its network aliases and federation
+    /// siblings; a published model asks for the certificate parameters exactly when no certificates directory is
+    /// mounted. Aspire completes its own models at this point too (the dashboard, Azure's role assignments).
+    /// </summary>
+    internal static void CompleteAtStart(IDistributedApplicationBuilder builder, ProsodyResource resource, IServiceProvider services, DistributedApplicationModel model)
+    {
+        CertificateChecks.CheckAtStart(resource, services);
+        if (ProsodyConfiguration.PublishesPortsWithoutProxy(resource))
+        {
+            ProsodyEndpoints.PublishWithoutProxy(resource);
+        }
+
+        ProsodyFederation.DecideAtStart(resource, model.Resources);
+        if (ProsodyConfiguration.NeedsDeploymentTlsParameters(resource) && resource.Settings.DeploymentTls is null)
+        {
+            resource.Settings.DeploymentTls = ProsodyDeploymentCertificate.AddParameters(builder, resource);
+        }
     }
 
 }

@@ -1,5 +1,3 @@
-using Aspire.Hosting.Prosody.Configuration;
-
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>

@@ -69,13 +69,13 @@ public class AddProsodyTests
     }
 
     [Fact]
-    public void AtStartEveryProsodyEndpointIsPublishedByTheContainerRuntimeNotByTheOrchestratorsProxyOnAPortAspireChooses()
+    public async Task AtStartEveryProsodyEndpointIsPublishedByTheContainerRuntimeNotByTheOrchestratorsProxyOnAPortAspireChooses()
     {
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("chat").WithFederation();
         chat.AddExternalComponent("bot");
         using var app = builder.Build();
-        app.DecideAtStart();
+        await app.CompleteAtStartAsync();
 
         var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToList();
         Assert.Equal(["c2s", "component", "http", "https", "s2s"], endpoints.Select(e => e.Name).Order());
@@ -85,24 +85,24 @@ public class AddProsodyTests
     }
 
     [Fact]
-    public void AGivenPortStaysTheHostPortWithoutTheProxy()
+    public async Task AGivenPortStaysTheHostPortWithoutTheProxy()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat", port: 15222);
         using var app = builder.Build();
-        app.DecideAtStart();
+        await app.CompleteAtStartAsync();
 
         var c2s = Assert.Single(app.Single().Annotations.OfType<EndpointAnnotation>(), e => e.Name == "c2s");
         Assert.Equal((15222, false), (c2s.Port, c2s.IsProxied));
     }
 
     [Fact]
-    public void AnEndpointTheAppModelPutsBehindTheProxyStaysThere()
+    public async Task AnEndpointTheAppModelPutsBehindTheProxyStaysThere()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat").WithEndpoint("c2s", e => e.IsProxied = true);
         using var app = builder.Build();
-        app.DecideAtStart();
+        await app.CompleteAtStartAsync();
 
         var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
         Assert.True(endpoints["c2s"].IsExplicitlyProxied);
@@ -110,12 +110,12 @@ public class AddProsodyTests
     }
 
     [Fact]
-    public void APersistentContainersEndpointsAreLeftToAspireWhichKeepsTheirPortsAcrossRuns()
+    public async Task APersistentContainersEndpointsAreLeftToAspireWhichKeepsTheirPortsAcrossRuns()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat").WithLifetime(ContainerLifetime.Persistent);
         using var app = builder.Build();
-        app.DecideAtStart();
+        await app.CompleteAtStartAsync();
 
         Assert.All(app.Single().Annotations.OfType<EndpointAnnotation>(), e => Assert.Null(e.IsExplicitlyProxied));
     }

@@ -6,31 +6,30 @@ namespace Aspire.Hosting.Prosody.Tests;
 /// </summary>
 public class HostileInputPortTests
 {
-    private static InvalidOperationException? Clash(IDistributedApplicationBuilder builder)
+    private static async Task<InvalidOperationException?> ClashAsync(IDistributedApplicationBuilder builder)
     {
         using var app = builder.Build();
-        app.DecideAtStart();
-        return Record.Exception(() => HostPortClashes.Check(app.Services.GetRequiredService<DistributedApplicationModel>())) as InvalidOperationException;
+        return await Record.ExceptionAsync(app.CompleteAtStartAsync) as InvalidOperationException;
     }
 
     [Fact]
-    public void ResourcesWithoutFixedPortsDoNotClash()
+    public async Task ResourcesWithoutFixedPortsDoNotClash()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat").WithFederation().WithTurnServer();
         builder.AddProsody("peer").WithFederation();
 
-        Assert.Null(Clash(builder));
+        Assert.Null(await ClashAsync(builder));
     }
 
     [Fact]
-    public void TwoProsodyResourcesOnOneClientPortAreRefusedNamingBoth()
+    public async Task TwoProsodyResourcesOnOneClientPortAreRefusedNamingBoth()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat", port: 15222);
         builder.AddProsody("peer", port: 15222);
 
-        var error = Clash(builder);
+        var error = await ClashAsync(builder);
 
         Assert.NotNull(error);
         Assert.Contains("host port 15222/tcp", error.Message);
@@ -40,24 +39,24 @@ public class HostileInputPortTests
     }
 
     [Fact]
-    public void AClashAmongOneResourcesEndpointsSetThroughWithEndpointIsRefused()
+    public async Task AClashAmongOneResourcesEndpointsSetThroughWithEndpointIsRefused()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat", port: 15222).WithEndpoint("http", e => e.Port = 15222);
 
-        var error = Clash(builder);
+        var error = await ClashAsync(builder);
 
         Assert.NotNull(error);
         Assert.Contains("'chat' endpoint 'c2s' and by 'chat' endpoint 'http'", error.Message);
     }
 
     [Fact]
-    public void TurnOnTheClientPortIsRefused()
+    public async Task TurnOnTheClientPortIsRefused()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat", port: 15222).WithTurnServer(port: 15222);
 
-        var error = Clash(builder);
+        var error = await ClashAsync(builder);
 
         Assert.NotNull(error);
         Assert.Contains("'chat' endpoint 'c2s'", error.Message);
@@ -65,25 +64,25 @@ public class HostileInputPortTests
     }
 
     [Fact]
-    public void FederationOnAPortAnotherContainerHoldsIsRefused()
+    public async Task FederationOnAPortAnotherContainerHoldsIsRefused()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat").WithFederation(port: 15269);
         builder.AddContainer("other", "example/other").WithEndpoint(port: 15269, targetPort: 80, name: "web");
 
-        var error = Clash(builder);
+        var error = await ClashAsync(builder);
 
         Assert.NotNull(error);
         Assert.Contains("'chat' endpoint 's2s' and by 'other' endpoint 'web'", error.Message);
     }
 
     [Fact]
-    public void TheSamePortNumberOverTcpAndUdpIsNoClash()
+    public async Task TheSamePortNumberOverTcpAndUdpIsNoClash()
     {
         // coturn listens on its port over both, as every TURN server does.
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat", port: 15222).WithTurnServer(port: 13478);
 
-        Assert.Null(Clash(builder));
+        Assert.Null(await ClashAsync(builder));
     }
 }

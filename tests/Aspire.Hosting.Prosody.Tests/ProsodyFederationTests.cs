@@ -55,7 +55,7 @@ public sealed class ProsodyFederationTests : IDisposable
         var federating = builder.AddProsody("chat").WithFederation();
         var trustOnly = builder.AddProsody("other").WithFederationTrust(path);
         using var app = builder.Build();
-        app.DecideAtStart();
+        await app.CompleteAtStartAsync();
 
         foreach (var resource in new[] { federating.Resource, trustOnly.Resource })
         {
@@ -72,7 +72,7 @@ public sealed class ProsodyFederationTests : IDisposable
         var peer = builder.AddProsody("peer").WithFederation();
         var local = builder.AddProsody("local");
         using var app = builder.Build();
-        app.DecideAtStart();
+        await app.CompleteAtStartAsync();
 
         foreach (var (resource, other) in new[] { (chat.Resource, peer.Resource), (peer.Resource, chat.Resource) })
         {
@@ -99,14 +99,14 @@ public sealed class ProsodyFederationTests : IDisposable
     }
 
     [Fact]
-    public void InRunModeTheDomainAndComponentDomainsBecomeNetworkAliases()
+    public async Task InRunModeTheDomainAndComponentDomainsBecomeNetworkAliases()
     {
         var builder = TestModel.CreateBuilder();
         var chat = builder.AddProsody("chat").WithMultiUserChat().WithFileShare();
         chat.AddExternalComponent("bot");
         using var app = builder.Build();
-        app.DecideAtStart();
-        app.DecideAtStart();
+        await app.CompleteAtStartAsync();
+        await app.CompleteAtStartAsync();
 
         Assert.Equal(
             ["bot.chat.dev.localhost", "chat.dev.localhost", "conference.chat.dev.localhost", "upload.chat.dev.localhost"],
@@ -114,12 +114,11 @@ public sealed class ProsodyFederationTests : IDisposable
     }
 
     [Fact]
-    public void APublishedModelGetsNoNetworkAliases()
+    public async Task APublishedModelGetsNoNetworkAliases()
     {
         var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
-        var chat = builder.AddProsody("chat").WithMultiUserChat();
-        using var app = builder.Build();
-        ProsodyFederation.DecideAtStart(chat.Resource, [chat.Resource]);
+        var chat = builder.AddProsody("chat").WithMultiUserChat().WithFederation();
+        using var app = await builder.BuildCompletedAsync();
 
         Assert.Empty(chat.Resource.Annotations.OfType<ContainerNetworkAliasAnnotation>());
     }

@@ -10,7 +10,7 @@ public class ProsodyManifestTests
         var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
         var bobPassword = builder.AddParameter("bob-password", secret: true);
         var chat = builder.AddProsody("chat").WithDomain("xmpp.example.com").WithUser("bob", bobPassword);
-        using var app = builder.Build();
+        using var app = await builder.BuildCompletedAsync();
 
         var manifest = await app.ManifestAsync(chat.Resource);
 

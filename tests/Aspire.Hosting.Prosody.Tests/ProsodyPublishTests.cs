@@ -139,7 +139,7 @@ public class ProsodyPublishTests
         var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
         using var pems = TestPems.Create("chat.example.com");
         builder.AddProsody("chat").WithDomain("chat.example.com").WithCertificate(pems.CertificatePath, pems.KeyPath);
-        using var app = builder.Build();
+        using var app = await builder.BuildCompletedAsync();
 
         var parameters = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>().ToDictionary(p => p.Name);
 
@@ -154,7 +154,7 @@ public class ProsodyPublishTests
     {
         var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
         builder.AddProsody("chat");
-        using var app = builder.Build();
+        using var app = await builder.BuildCompletedAsync();
         var key = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>().Single(p => p.Name == "chat-tls-key");
 
         var missing = await Assert.ThrowsAsync<MissingParameterValueException>(async () => await key.GetValueAsync(CancellationToken.None));
@@ -173,7 +173,7 @@ public class ProsodyPublishTests
             ["Parameters:chat-tls-key"] = "-----BEGIN PRIVATE KEY-----\nk\n-----END PRIVATE KEY-----\n",
         });
         var chat = builder.AddProsody("chat");
-        using var app = builder.Build();
+        using var app = await builder.BuildCompletedAsync();
 
         var environment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Publish);
 
@@ -188,7 +188,7 @@ public class ProsodyPublishTests
     {
         var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
         var chat = builder.AddProsody("chat").WithCertificatesDirectory(Directory.CreateTempSubdirectory().FullName);
-        using var app = builder.Build();
+        using var app = await builder.BuildCompletedAsync();
 
         var environment = await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Publish);
 

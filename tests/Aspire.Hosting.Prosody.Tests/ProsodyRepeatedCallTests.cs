@@ -90,16 +90,30 @@ public sealed class ProsodyRepeatedCallTests : IDisposable
     }
 
     [Fact]
-    public void ACertificateAfterADirectoryUnmountsItAndAPublishedModelAsksForTheCertificateAgain()
+    public async Task ACertificateAfterADirectoryUnmountsItAndAPublishedModelAsksForTheCertificateAgain()
     {
         var (certificate, key) = TestCertificates.WritePem(_directory.FullName, "chat.dev.localhost");
         var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
         var chat = builder.AddProsody("chat").WithCertificatesDirectory(_directory.FullName).WithCertificate(certificate, key);
+        using var app = await builder.BuildCompletedAsync();
 
         Assert.DoesNotContain(chat.Resource.Annotations.OfType<ContainerMountAnnotation>(), m => m.Target == "/etc/prosody/certs");
         var names = builder.Resources.OfType<ParameterResource>().Select(p => p.Name).ToArray();
         Assert.Contains("chat-tls-certificate", names);
         Assert.Contains("chat-tls-key", names);
+    }
+
+    [Fact]
+    public async Task ADirectoryAfterACertificateReplacesItAndAPublishedModelAsksForNoCertificateParameters()
+    {
+        var (certificate, key) = TestCertificates.WritePem(_directory.FullName, "chat.dev.localhost");
+        var builder = TestModel.CreateBuilder(DistributedApplicationOperation.Publish);
+        var chat = builder.AddProsody("chat").WithCertificate(certificate, key).WithCertificatesDirectory(_directory.FullName);
+        using var app = await builder.BuildCompletedAsync();
+
+        Assert.Contains(chat.Resource.Annotations.OfType<ContainerMountAnnotation>(), m => m.Target == "/etc/prosody/certs");
+        Assert.DoesNotContain(builder.Resources.OfType<ParameterResource>(), p => p.Name.StartsWith("chat-tls-", StringComparison.Ordinal));
+        Assert.DoesNotContain(Configuration.ProsodyConfiguration.TlsKeyVariable, (await chat.Resource.RawEnvironmentAsync(DistributedApplicationOperation.Publish)).Keys);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public class SecretsTests
     public async Task NoSecretValueAppearsInArgumentsRuntimeArgumentsContainerFilesOrTheGeneratedLua(DistributedApplicationOperation operation)
     {
         var model = SecretModel.Create(operation);
-        using var app = model.Builder.Build();
+        using var app = await model.Builder.BuildCompletedAsync();
         var secrets = await model.SecretValuesAsync();
 
         var outputs = new List<(string Where, string Text)>();
@@ -63,7 +63,7 @@ public class SecretsTests
     public async Task ResolvedArgumentsHoldNoSecretValue(DistributedApplicationOperation operation)
     {
         var model = SecretModel.Create(operation);
-        using var app = model.Builder.Build();
+        using var app = await model.Builder.BuildCompletedAsync();
         var secrets = await model.SecretValuesAsync();
 
         var outputs = new List<(string Where, string Text)>();
@@ -81,7 +81,7 @@ public class SecretsTests
     public async Task ThePublishedManifestHoldsEverySecretOnlyAsItsParameterPlaceholder()
     {
         var model = SecretModel.Create(DistributedApplicationOperation.Publish);
-        using var app = model.Builder.Build();
+        using var app = await model.Builder.BuildCompletedAsync();
         var secrets = await model.SecretValuesAsync();
 
         var manifest = await SecretsManifest.WriteAsync(app);
@@ -121,7 +121,7 @@ public class SecretsTests
     public async Task TheResolvedEnvironmentCarriesEachSecretOnlyInTheVariableMeantForIt()
     {
         var model = SecretModel.Create(DistributedApplicationOperation.Run);
-        using var app = model.Builder.Build();
+        using var app = await model.Builder.BuildCompletedAsync();
         var secrets = await model.SecretValuesAsync();
 
         var found = new SortedSet<string>(StringComparer.Ordinal);

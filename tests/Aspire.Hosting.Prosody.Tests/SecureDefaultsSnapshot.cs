@@ -17,11 +17,8 @@ internal static partial class SecureDefaultsSnapshot
     public static async Task<SortedDictionary<string, string>> TakeAsync(DistributedApplication app, DistributedApplicationOperation operation)
     {
         var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        if (operation == DistributedApplicationOperation.Run)
-        {
-            // Some run-mode settings are made when the app starts (who publishes the ports).
-            app.DecideAtStart();
-        }
+        // Some settings are made when the app starts: who publishes the ports, the certificate parameters.
+        await app.CompleteAtStartAsync();
 
         var model = app.Services.GetRequiredService<DistributedApplicationModel>();
         foreach (var resource in model.Resources.OfType<ContainerResource>())

@@ -18,7 +18,9 @@ internal static class TestModel
             DisableDashboard = true,
             Args = operation == DistributedApplicationOperation.Publish
                 ? ["AppHost:Operation=publish", $"Pipeline:OutputPath={Path.Combine(Path.GetTempPath(), "prosody-publish-tests", Guid.NewGuid().ToString("N"))}", "Pipeline:Step=publish"]
-                : [],
+                // Run mode subscribes Aspire's own start handlers, which read where the orchestrator is
+                // (CompleteAtStartAsync raises that event); nothing here starts it.
+                : ["DcpPublisher:CliPath=dcp", "DcpPublisher:DashboardPath=dashboard"],
         });
 
     /// <summary>
@@ -53,16 +55,20 @@ internal static class TestModel
     }
 
     /// <summary>
-    /// What the package decides when the app starts (its BeforeStartEvent handler), without starting anything:
-    /// Aspire's own handlers of that event need the orchestrator. The functional tests cover the event itself.
+    /// Raises <see cref="BeforeStartEvent"/> as starting (or publishing) the app does, without starting anything: what
+    /// the app model subscribed while it was built runs (the package's decisions that need the whole model); Aspire's
+    /// own handlers, which need the orchestrator, subscribe only when the app runs.
     /// </summary>
-    public static void DecideAtStart(this DistributedApplication app)
+    public static Task CompleteAtStartAsync(this DistributedApplication app) =>
+        app.Services.GetRequiredService<Eventing.IDistributedApplicationEventing>().PublishAsync(
+            new BeforeStartEvent(app.Services, app.Services.GetRequiredService<DistributedApplicationModel>()), CancellationToken.None);
+
+    /// <summary>Builds the app and completes its model as starting or publishing it would, without starting anything.</summary>
+    public static async Task<DistributedApplication> BuildCompletedAsync(this IDistributedApplicationBuilder builder)
     {
-        foreach (var prosody in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyResource>())
-        {
-            Configuration.ProsodyEndpoints.PublishWithoutProxy(prosody);
-            Configuration.ProsodyFederation.DecideAtStart(prosody, app.Services.GetRequiredService<DistributedApplicationModel>().Resources);
-        }
+        var app = builder.Build();
+        await app.CompleteAtStartAsync();
+        return app;
     }
 
     public static ProsodyResource Single(this DistributedApplication app) =>

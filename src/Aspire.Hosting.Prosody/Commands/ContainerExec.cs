@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Aspire.Hosting.ApplicationModel;
 
 namespace Aspire.Hosting.Prosody.Configuration;
 
@@ -50,7 +49,7 @@ internal static class ProsodyConfigFile
         lua.AppendLine("-- Prosody binds plain HTTP (websocket, BOSH, file share) to loopback by default: unreachable from outside a container.");
         lua.AppendLine($"http_interfaces = {LuaSyntax.StringList(["*"])}");
         lua.AppendLine("-- Requests whose Host header names no XMPP host (localhost, an IP address) go to the domain's HTTP apps.");
-        lua.AppendLine($"http_default_host = {LuaSyntax.String(configuration.Domain)}");
+        lua.AppendLine($"http_default_host = {LuaSyntax.String(configuration.Settings.Domain)}");
 
         if (configuration.ConsidersWebTransportsSecure)
         {
@@ -149,7 +148,7 @@ internal static class ProsodyConfigFile
 
     private static void WriteFederation(StringBuilder lua, ProsodyConfiguration configuration)
     {
-        if (configuration.Federation is not { } federation)
+        if (configuration.Settings.Federation is not { } federation)
         {
             return;
         }

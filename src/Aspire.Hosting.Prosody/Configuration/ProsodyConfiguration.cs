@@ -1,5 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
-
 namespace Aspire.Hosting.Prosody.Configuration;
 
 /// <summary>
@@ -74,14 +72,13 @@ internal sealed class ProsodyConfiguration
         var settings = resource.Settings;
         Settings = settings;
         IsRunMode = isRunMode;
-        Domain = settings.Domain;
         var persistent = resource.TryGetLastAnnotation<ContainerLifetimeAnnotation>(out var lifetime) && lifetime.Lifetime == ContainerLifetime.Persistent;
         AnnouncesPublishedEndpoint = !persistent
             || resource.Annotations.OfType<EndpointAnnotation>().Any(e => e.Name == ProsodyResource.HttpEndpointName && e.Port is not null);
 
         Accounts = settings.Accounts
             .Select((account, index) => new ProsodyAccountBinding(
-                $"{account.UserName}@{Domain}", $"ASPIRE_ACCOUNT_{index + 1}_PASSWORD", account.Password, account.IsAdmin))
+                $"{account.UserName}@{settings.Domain}", $"ASPIRE_ACCOUNT_{index + 1}_PASSWORD", account.Password, account.IsAdmin))
             .ToArray();
         Admins = Accounts.Where(a => a.IsAdmin).Select(a => a.Jid).ToArray();
 
@@ -99,7 +96,7 @@ internal sealed class ProsodyConfiguration
         }
 
         (EnabledModules, DisabledModules) = DecideModules(settings, MetricsEnabled);
-        Components = DecideComponents(settings, Domain);
+        Components = DecideComponents(settings, settings.Domain);
         MultiUserChatModules = settings.MultiUserChat is not null && settings.ArchiveRetentionDays is not null ? ["muc_mam"] : [];
         var published = new EndpointReference(resource, ProsodyResource.HttpEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
         PublishedHttpUrl = ReferenceExpression.Create($"http://{published.Property(EndpointProperty.HostAndPort)}/");
@@ -157,7 +154,7 @@ internal sealed class ProsodyConfiguration
 
         if (settings.Federation is null)
         {
-            // Federation is opt-in: without it no server-to-server listener runs at all.
+            // Settings.Federation is opt-in: without it no server-to-server listener runs at all.
             disabled.Add("s2s");
             disabled.Add("dialback");
         }
@@ -218,6 +215,29 @@ internal sealed class ProsodyConfiguration
     public static bool NeedsDeploymentTlsParameters(ProsodyResource resource) =>
         !resource.IsRunMode && resource.Settings.Certificates?.Directory is null;
 
+    /// <summary>
+    /// Run mode: the AppHost runs the container, so it watches it: it forwards <c>/metrics</c> to the dashboard,
+    /// reports the crashes the entrypoint wrapper restarted, and refuses two endpoints on one host port. A platform
+    /// that runs a published model scrapes, counts restarts and binds ports itself.
+    /// </summary>
+    public static bool IsWatchedByAppHost(ProsodyResource resource) => resource.IsRunMode;
+
+    /// <summary>
+    /// A published model becomes a derived image with its configuration built in, and probes, because a platform
+    /// starts only what the manifest says; run mode starts the official image through the entrypoint wrapper, with
+    /// the configuration as container files and the certificate Aspire gives the resource.
+    /// </summary>
+    public static bool PublishesDerivedImage(ProsodyResource resource) => !resource.IsRunMode;
+
+    /// <summary>Run mode lets the container runtime publish the ports, not Aspire's proxy (<see cref="ProsodyEndpoints"/>).</summary>
+    public static bool PublishesPortsWithoutProxy(ProsodyResource resource) => resource.IsRunMode;
+
+    /// <summary>
+    /// Run mode binds an external federation port on all of the host's interfaces instead of loopback; a published
+    /// model only marks the endpoint external and leaves binding to the platform.
+    /// </summary>
+    public static bool BindsExternalPortsOnAllInterfaces(ProsodyResource resource) => resource.IsRunMode;
+
     /// <summary>Run mode may open <c>/metrics</c> to every address (the port is published on loopback only); a deployment may not.</summary>
     public static bool AllowsMetricsFromEveryAddress(ProsodyResource resource) => resource.IsRunMode;
 
@@ -231,13 +251,11 @@ internal sealed class ProsodyConfiguration
     /// </summary>
     public ProsodySettings Settings { get; }
 
-    public ProsodyFederationSettings? Federation => Settings.Federation;
-
     /// <summary>The CA files trusted for secure server-to-server authentication; none while federation is off.</summary>
-    public IReadOnlyList<string> FederationTrustFiles => Federation is null ? [] : Settings.FederationTrust;
+    public IReadOnlyList<string> FederationTrustFiles => Settings.Federation is null ? [] : Settings.FederationTrust;
 
     /// <summary>Run mode: the app model's other federating Prosody resources, whose certificates this one trusts.</summary>
-    public IReadOnlyList<ProsodyResource> FederationSiblings => Federation is not null && IsRunMode ? Settings.FederationSiblings : [];
+    public IReadOnlyList<ProsodyResource> FederationSiblings => Settings.Federation is not null && IsRunMode ? Settings.FederationSiblings : [];
 
     /// <summary>
     /// Whether there are certificates to trust besides the system's CAs: the trust files, and siblings that present
@@ -251,7 +269,7 @@ internal sealed class ProsodyConfiguration
     /// components' domains, so that clients and servers on the container network reach it by its XMPP names.
     /// </summary>
     public IReadOnlyList<string> NetworkAliases => IsRunMode
-        ? [Domain, .. Components.Select(c => c.Name), .. ExternalComponents.Select(c => c.Domain)]
+        ? [Settings.Domain, .. Components.Select(c => c.Name), .. ExternalComponents.Select(c => c.Domain)]
         : [];
 
     /// <summary>
@@ -262,8 +280,6 @@ internal sealed class ProsodyConfiguration
 
     /// <summary>Run mode adds local-development conveniences; publish mode never does.</summary>
     public bool IsRunMode { get; }
-
-    public string Domain { get; }
 
     /// <summary>The per-client rate limit; null keeps Prosody's 10kb/s.</summary>
     public string? ClientRateLimit { get; }
@@ -362,7 +378,7 @@ internal sealed class ProsodyConfiguration
     /// Run mode with federation: other servers are found through the container network's DNS server and
     /// <c>/etc/hosts</c>, where the app model's other Prosody containers are; a deployment keeps Prosody's resolver.
     /// </summary>
-    public bool ResolvesPeersOnContainerNetwork => IsRunMode && Federation is not null;
+    public bool ResolvesPeersOnContainerNetwork => IsRunMode && Settings.Federation is not null;
 
     /// <summary>
     /// Which certificate files the container gets in <see cref="CertificatesDirectory"/>: run mode copies the app

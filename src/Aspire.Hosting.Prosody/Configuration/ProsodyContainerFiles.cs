@@ -1,4 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Tls;
 
 namespace Aspire.Hosting.Prosody.Configuration;
@@ -75,11 +74,11 @@ internal static class ProsodyContainerFiles
                 var certificates = configuration.Settings.Certificates!;
                 return
                 [
-                    new ContainerFile { Name = $"{configuration.Domain}.crt", SourcePath = certificates.CertificatePath, Mode = ReadableFile },
-                    new ContainerFile { Name = $"{configuration.Domain}.key", SourcePath = certificates.KeyPath, Mode = ReadableFile },
+                    new ContainerFile { Name = $"{configuration.Settings.Domain}.crt", SourcePath = certificates.CertificatePath, Mode = ReadableFile },
+                    new ContainerFile { Name = $"{configuration.Settings.Domain}.key", SourcePath = certificates.KeyPath, Mode = ReadableFile },
                 ];
             case ProsodyCertificateFiles.Development:
-                var certificate = DevelopmentCertificate.GetOrCreate(builder, resourceName, configuration.Domain);
+                var certificate = DevelopmentCertificate.GetOrCreate(builder, resourceName, configuration.Settings.Domain);
                 return
                 [
                     new ContainerFile { Name = $"{certificate.Domain}.crt", Contents = certificate.CertificatePem, Mode = ReadableFile },

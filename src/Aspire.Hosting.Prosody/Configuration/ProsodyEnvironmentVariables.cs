@@ -1,5 +1,4 @@
 using System.Globalization;
-using Aspire.Hosting.ApplicationModel;
 
 namespace Aspire.Hosting.Prosody.Configuration;
 
@@ -31,7 +30,7 @@ internal static class ProsodyEnvironmentVariables
 
     private static void AddServer(Variables variables, ProsodyConfiguration configuration)
     {
-        variables.Add("PROSODY_VIRTUAL_HOSTS", configuration.Domain);
+        variables.Add("PROSODY_VIRTUAL_HOSTS", configuration.Settings.Domain);
         variables.Add("PROSODY_ADMINS", List(configuration.Admins));
         variables.Add("PROSODY_PLUGIN_PATHS", $"/etc/prosody/modules,{ProsodyConfiguration.ModulesDirectory}");
         variables.Add("PROSODY_ENABLE_MODULES", List(configuration.EnabledModules));
@@ -60,7 +59,7 @@ internal static class ProsodyEnvironmentVariables
         variables.Add("PROSODY_MUC_MODULES", List(configuration.MultiUserChatModules));
         variables.Add("PROSODY_UPLOAD_LIMIT_MB", Number(configuration.Settings.FileShare?.SizeLimitMegabytes));
         variables.Add("PROSODY_UPLOAD_STORAGE_GB", Number(configuration.Settings.FileShare?.QuotaGigabytes));
-        if (configuration.Federation is { SecureAuthentication: false })
+        if (configuration.Settings.Federation is { SecureAuthentication: false })
         {
             // The image's template only turns certificate-based s2s authentication off for the literal "0".
             variables.Add("PROSODY_S2S_SECURE_AUTH", "0");

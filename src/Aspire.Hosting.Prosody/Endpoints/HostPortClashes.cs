@@ -1,5 +1,4 @@
 using System.Globalization;
-using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting.Prosody.Configuration;

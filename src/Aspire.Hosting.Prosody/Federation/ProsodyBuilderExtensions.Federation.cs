@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
 
 namespace Aspire.Hosting;
 
@@ -46,7 +44,7 @@ public static partial class ProsodyBuilderExtensions
             .WithEndpoint(ProsodyResource.ServerEndpointName, endpoint =>
             {
                 // The container runtime binds a published port to the endpoint's target host: loopback unless external.
-                if (external && builder.ApplicationBuilder.ExecutionContext.IsRunMode)
+                if (external && ProsodyConfiguration.BindsExternalPortsOnAllInterfaces(builder.Resource))
                 {
                     endpoint.TargetHost = "0.0.0.0";
                 }

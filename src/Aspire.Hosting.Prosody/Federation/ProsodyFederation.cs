@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Prosody.Tls;
 
 namespace Aspire.Hosting.Prosody.Configuration;
@@ -13,9 +12,9 @@ namespace Aspire.Hosting.Prosody.Configuration;
 internal static class ProsodyFederation
 {
     /// <summary>
-    /// Run mode, when the app starts and the whole app model is known: other containers resolve this server by its
-    /// domain and its components' domains (network aliases), and a federating resource learns its siblings, whose
-    /// certificates it trusts.
+    /// When the app starts and the whole app model is known: a federating resource learns its siblings, and in run
+    /// mode (<see cref="ProsodyConfiguration.NetworkAliases"/>) other containers resolve this server by its domain and
+    /// its components' domains, and it trusts the siblings' certificates.
     /// </summary>
     public static void DecideAtStart(ProsodyResource resource, IEnumerable<IResource> model)
     {
@@ -99,12 +98,12 @@ internal static class ProsodyFederation
             }
         }
 
-        foreach (var path in configuration.FederationTrustFiles)
+        foreach (var path in configuration.Settings.FederationTrustFiles)
         {
             Add(ReadTrustFile(path, "certificateAuthorityPath"));
         }
 
-        foreach (var sibling in configuration.FederationSiblings)
+        foreach (var sibling in configuration.Settings.FederationSiblings)
         {
             var siblingConfiguration = ProsodyConfiguration.For(sibling);
             if (siblingConfiguration.UsesDevelopmentCertificate)

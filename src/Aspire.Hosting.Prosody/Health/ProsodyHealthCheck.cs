@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Aspire.Hosting.Prosody.Health;

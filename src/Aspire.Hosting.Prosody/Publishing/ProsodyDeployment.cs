@@ -1,11 +1,8 @@
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
-
 namespace Aspire.Hosting.Prosody.Publishing;
 
 /// <summary>
 /// What publish mode adds so that a platform running only what the manifest says gets a working server: the derived
-/// image, the certificate as deployment parameters, and the probes a platform restarts and routes by.
+/// image, the HTTPS endpoint, and the probes a platform restarts and routes by.
 /// </summary>
 internal static class ProsodyDeployment
 {
@@ -17,7 +14,6 @@ internal static class ProsodyDeployment
         // (file share uploads) point there, so a platform must expose it.
         builder.WithHttpsEndpoint(targetPort: ProsodyResource.HttpsTargetPort, name: ProsodyResource.HttpsEndpointName)
             .WithUrlForEndpoint(ProsodyResource.HttpsEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly);
-        builder.Resource.Settings.DeploymentTls = ProsodyDeploymentCertificate.AddParameters(builder);
 
         // Kubernetes and Container Apps publishers turn these into probes: liveness restarts a Prosody whose HTTP
         // server stopped answering; readiness holds traffic until every account exists, i.e. storage answered.

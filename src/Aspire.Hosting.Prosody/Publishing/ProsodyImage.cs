@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
 
 namespace Aspire.Hosting.Prosody.Publishing;
 

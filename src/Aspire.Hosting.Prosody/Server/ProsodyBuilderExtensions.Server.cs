@@ -1,5 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Tls;
 
 namespace Aspire.Hosting;

@@ -1,6 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
-
 namespace Aspire.Hosting;
 
 public static partial class ProsodyBuilderExtensions

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting.Prosody.Tls;

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Publishing;
 using Aspire.Hosting.Prosody.Tls;
 using Microsoft.Extensions.DependencyInjection;
@@ -120,7 +118,7 @@ public static partial class ProsodyBuilderExtensions
                 context.EnvironmentVariables[ProsodyConfiguration.HttpsCertificatePathVariable] = context.CertificatePath;
                 context.EnvironmentVariables[ProsodyConfiguration.HttpsKeyPathVariable] = context.KeyPath;
                 if (AspireServerCertificate.Find(resource, context.ExecutionContext.Services) is { } certificate
-                    && AspireServerCertificate.NamesDomain(certificate, configuration.Domain))
+                    && AspireServerCertificate.NamesDomain(certificate, configuration.Settings.Domain))
                 {
                     context.EnvironmentVariables[ProsodyConfiguration.ClientCertificatePathVariable] = context.CertificatePath;
                     context.EnvironmentVariables[ProsodyConfiguration.ClientKeyPathVariable] = context.KeyPath;
@@ -150,8 +148,8 @@ public static partial class ProsodyBuilderExtensions
         });
 
     /// <summary>
-    /// The last certificate call wins: a directory an earlier call mounted is unmounted, and a published model asks
-    /// for the certificate parameters exactly when no directory is mounted.
+    /// The last certificate call wins: a directory an earlier call mounted is unmounted. Whether a published model asks
+    /// for certificate parameters is decided when the app starts, from the last call.
     /// </summary>
     private static void SetCertificates(IResourceBuilder<ProsodyResource> builder, ProsodyCertificates certificates)
     {
@@ -162,13 +160,5 @@ public static partial class ProsodyBuilderExtensions
         }
 
         builder.Resource.Settings.Certificates = certificates;
-        if (!ProsodyConfiguration.NeedsDeploymentTlsParameters(builder.Resource))
-        {
-            ProsodyDeploymentCertificate.RemoveParameters(builder);
-        }
-        else if (builder.Resource.Settings.DeploymentTls is null)
-        {
-            builder.Resource.Settings.DeploymentTls = ProsodyDeploymentCertificate.AddParameters(builder);
-        }
     }
 }

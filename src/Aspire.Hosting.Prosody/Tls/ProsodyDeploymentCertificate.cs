@@ -1,6 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
-
 namespace Aspire.Hosting.Prosody.Publishing;
 
 /// <summary>
@@ -13,40 +10,20 @@ namespace Aspire.Hosting.Prosody.Publishing;
 /// as placeholders. <c>WithCertificate(certificatePath, keyPath)</c> makes the AppHost read their values from the
 /// files when it deploys; otherwise they come from configuration (<c>Parameters:{name}-tls-key</c>) or from
 /// whoever deploys the manifest. A key in a parameter can be rotated without a rebuild and never enters an image.
+/// The parameters are added when the app starts (publishing starts it too), once the last certificate call is known:
+/// a mounted certificates directory needs none (<see cref="ProsodyConfiguration.NeedsDeploymentTlsParameters"/>).
 /// </remarks>
 internal static class ProsodyDeploymentCertificate
 {
-    public static ProsodyDeploymentTls AddParameters(IResourceBuilder<ProsodyResource> builder)
+    public static ProsodyDeploymentTls AddParameters(IDistributedApplicationBuilder app, ProsodyResource resource)
     {
-        var app = builder.ApplicationBuilder;
-        var settings = builder.Resource.Settings;
-        var name = builder.Resource.Name;
-
+        var settings = resource.Settings;
+        var name = resource.Name;
         var certificate = app.AddParameter($"{name}-tls-certificate", () => Value(app, $"{name}-tls-certificate", settings.Certificates?.CertificatePath), publishValueAsDefault: false, secret: false)
             .WithDescription($"The TLS certificate chain (PEM) of the Prosody resource '{name}', for its domain and subdomains.");
         var key = app.AddParameter($"{name}-tls-key", () => Value(app, $"{name}-tls-key", settings.Certificates?.KeyPath), publishValueAsDefault: false, secret: true)
             .WithDescription($"The private key (PEM) of the certificate in {name}-tls-certificate.");
         return new ProsodyDeploymentTls(certificate.Resource, key.Resource);
-    }
-
-    /// <summary>
-    /// A mounted certificates directory replaces the parameters; they leave the model so nobody is asked for them.
-    /// </summary>
-    /// <remarks>
-    /// Added in AddProsody and taken out here, rather than decided once at the end: the only later hook, BeforeStartEvent,
-    /// comes after the model a test or a tool builds without starting is read, so parameters added there would be missing
-    /// from it; and parameters kept out of the model (referenced only, as Aspire's generated passwords are) made
-    /// <c>GetValueAsync</c> wait forever outside a started app, tried and reverted. The rule itself lives in one place:
-    /// <see cref="ProsodyConfiguration.TlsFromEnvironment"/>.
-    /// </remarks>
-    public static void RemoveParameters(IResourceBuilder<ProsodyResource> builder)
-    {
-        if (builder.Resource.Settings.DeploymentTls is { } tls)
-        {
-            builder.ApplicationBuilder.Resources.Remove(tls.Certificate);
-            builder.ApplicationBuilder.Resources.Remove(tls.Key);
-            builder.Resource.Settings.DeploymentTls = null;
-        }
     }
 
     private static string Value(IDistributedApplicationBuilder app, string parameterName, string? path) =>

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Aspire.Hosting.Prosody.Configuration;
 
 namespace Aspire.Hosting.Prosody.Tls;
 
@@ -19,13 +18,13 @@ internal static class RunModeCertificateNotice
 
         if (aspireCertificate is null)
         {
-            return $"No trusted ASP.NET Core developer certificate was found, so Prosody presents a self-signed certificate for '{configuration.Domain}' that clients cannot validate. "
+            return $"No trusted ASP.NET Core developer certificate was found, so Prosody presents a self-signed certificate for '{configuration.Settings.Domain}' that clients cannot validate. "
                 + $"For a certificate they trust, run '{AspireServerCertificate.DeveloperCertificateCommand}' and start the AppHost again.";
         }
 
-        return AspireServerCertificate.NamesDomain(aspireCertificate, configuration.Domain)
+        return AspireServerCertificate.NamesDomain(aspireCertificate, configuration.Settings.Domain)
             ? null
-            : $"The developer certificate does not name '{configuration.Domain}', so client connections (STARTTLS) get a self-signed certificate while HTTPS uses the developer certificate. "
+            : $"The developer certificate does not name '{configuration.Settings.Domain}', so client connections (STARTTLS) get a self-signed certificate while HTTPS uses the developer certificate. "
                 + "Use a domain of the form '<name>.dev.localhost' (the default) for a certificate clients trust.";
     }
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net.Sockets;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Prosody.Configuration;
 using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Turn;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Xml.Linq;
 using Aspire.Prosody.Client.Xmpp;
 using Aspire.Prosody.Client.Xmpp.StreamManagement;
 using Aspire.Prosody.Client.Xmpp.Telemetry;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Threading.Channels;
-using System.Xml.Linq;
 using Aspire.Prosody.Client.Xmpp;
 using Aspire.Prosody.Client.Xmpp.StreamManagement;
 using Aspire.Prosody.Client.Xmpp.Telemetry;

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml;
-using System.Xml.Linq;
 using Aspire.Prosody.Client.Xmpp.Tls;
 using Aspire.Prosody.Client.Xmpp.Xml;
 

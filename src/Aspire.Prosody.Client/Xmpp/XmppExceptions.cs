@@ -1,5 +1,3 @@
-using System.Xml.Linq;
-
 namespace Aspire.Prosody.Client;
 
 /// <summary>Base type of every error this client raises about the XMPP conversation itself.</summary>

@@ -1,5 +1,3 @@
-using System.Xml.Linq;
-
 namespace Aspire.Prosody.Client;
 
 /// <summary>The <c>type</c> of a message stanza (RFC 6121 section 5.2.2).</summary>

@@ -1,5 +1,3 @@
-using System.Xml.Linq;
-
 namespace Aspire.Prosody.Client;
 
 /// <summary>XML namespaces used on the wire, for building and inspecting stanzas.</summary>

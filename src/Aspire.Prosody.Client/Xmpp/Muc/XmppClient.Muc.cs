@@ -1,4 +1,3 @@
-using System.Xml.Linq;
 using Aspire.Prosody.Client.Xmpp.Telemetry;
 
 namespace Aspire.Prosody.Client;

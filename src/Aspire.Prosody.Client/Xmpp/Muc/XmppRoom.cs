@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using System.Xml.Linq;
 
 namespace Aspire.Prosody.Client;
 

@@ -1,5 +1,3 @@
-using System.Xml.Linq;
-
 namespace Aspire.Prosody.Client.Xmpp.StreamManagement;
 
 /// <summary>One stanza accepted by a send method, serialised once so a resend is byte-identical (same id).</summary>

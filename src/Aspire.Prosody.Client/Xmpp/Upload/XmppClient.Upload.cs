@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Xml.Linq;
 using Aspire.Prosody.Client.Xmpp.Tls;
 
 namespace Aspire.Prosody.Client;

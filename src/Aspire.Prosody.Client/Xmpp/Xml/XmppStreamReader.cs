@@ -1,5 +1,4 @@
 using System.Xml;
-using System.Xml.Linq;
 
 namespace Aspire.Prosody.Client.Xmpp.Xml;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Xml;
-using System.Xml.Linq;
 
 namespace Aspire.Prosody.Client.Xmpp.Xml;
 
