@@ -104,14 +104,12 @@ internal sealed class Scenarios(BenchmarkOptions options)
 
     public static (string Certificate, string Key) SelfSignedCertificate(string domain)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={domain}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(domain);
-        request.CertificateExtensions.Add(names.Build());
         var now = DateTimeOffset.UtcNow;
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
-        return (certificate.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
+        var (certificate, key) = CertificateFactory.SelfSigned(domain, [domain], now.AddMinutes(-5), now.AddDays(1));
+        using (certificate)
+        {
+            return (certificate.ExportCertificatePem() + "\n", key + "\n");
+        }
     }
 
     /// <summary>

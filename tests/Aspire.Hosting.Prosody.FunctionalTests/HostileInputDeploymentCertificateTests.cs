@@ -80,12 +80,10 @@ internal static class TestCertificates
 {
     public static (string Certificate, string Key) Create(string name, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(name);
-        request.CertificateExtensions.Add(names.Build());
-        using var certificate = request.CreateSelfSigned(notBefore, notAfter);
-        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+        var (certificate, key) = CertificateFactory.SelfSigned(name, [name], notBefore, notAfter);
+        using (certificate)
+        {
+            return (certificate.ExportCertificatePem(), key);
+        }
     }
 }

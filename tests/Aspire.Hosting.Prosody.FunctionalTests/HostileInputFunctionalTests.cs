@@ -122,7 +122,7 @@ public class HostileInputFunctionalTests
             // A punycode domain (xn--…) is one Prosody serves, but prosodyctl advises its Unicode form; that advice,
             // and nothing else, is expected for such a configuration.
             bool OnlyPunycodeAdvice(HostileInputCases.Configuration c) =>
-                c.Settings.Domain.Split('.').Any(l => l.StartsWith("xn--", StringComparison.Ordinal))
+                c.Settings.Settings.Domain.Split('.').Any(l => l.StartsWith("xn--", StringComparison.Ordinal))
                 && File.ReadAllText(Path.Combine(work.FullName, "out", $"{c.Name}.txt")) is var text
                 && text.Contains("incorrectly-encoded hostnames", StringComparison.Ordinal) && !text.Contains("invalid host names", StringComparison.Ordinal);
             var failures = cases.Configurations.Where(c => statuses[c.Name] != "0" && !OnlyPunycodeAdvice(c))

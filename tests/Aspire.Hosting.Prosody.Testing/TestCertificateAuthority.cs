@@ -13,8 +13,7 @@ internal sealed class TestCertificateAuthority : IDisposable
 
     public TestCertificateAuthority()
     {
-        var request = new CertificateRequest("CN=Aspire.Hosting.Prosody functional tests CA", _key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        var request = CertificateFactory.Request(_key, "Aspire.Hosting.Prosody functional tests CA", dnsNames: null, isAuthority: true);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
@@ -27,11 +26,7 @@ internal sealed class TestCertificateAuthority : IDisposable
     public (X509Certificate2 Certificate, string CertificatePem, string KeyPem) Issue(string domain)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={domain}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(domain);
-        names.AddDnsName($"*.{domain}");
-        request.CertificateExtensions.Add(names.Build());
+        var request = CertificateFactory.Request(key, domain, [domain, $"*.{domain}"]);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));

@@ -10,27 +10,11 @@ internal static class TestCertificates
     /// </summary>
     public static X509Certificate2 Create(string commonName, out string keyPem, IEnumerable<string>? dnsNames = null, TimeSpan? from = null, TimeSpan? until = null, bool isAuthority = false)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
-        if (dnsNames is not null)
-        {
-            var names = new SubjectAlternativeNameBuilder();
-            foreach (var name in dnsNames)
-            {
-                names.AddDnsName(name);
-            }
-
-            request.CertificateExtensions.Add(names.Build());
-        }
-
-        if (isAuthority)
-        {
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        }
-
-        keyPem = key.ExportPkcs8PrivateKeyPem();
         var now = DateTimeOffset.UtcNow;
-        return request.CreateSelfSigned(now + (from ?? TimeSpan.FromMinutes(-5)), now + (until ?? TimeSpan.FromDays(1)));
+        var (certificate, key) = Testing.CertificateFactory.SelfSigned(
+            commonName, dnsNames, now + (from ?? TimeSpan.FromMinutes(-5)), now + (until ?? TimeSpan.FromDays(1)), isAuthority);
+        keyPem = key;
+        return certificate;
     }
 
     /// <summary>Writes a self-signed certificate for <paramref name="domain"/> and its key as PEM files into <paramref name="directory"/>.</summary>

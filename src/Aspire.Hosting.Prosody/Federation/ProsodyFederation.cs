@@ -98,18 +98,18 @@ internal static class ProsodyFederation
             }
         }
 
-        foreach (var path in configuration.Settings.FederationTrustFiles)
+        foreach (var path in configuration.FederationTrustFiles)
         {
             Add(ReadTrustFile(path, "certificateAuthorityPath"));
         }
 
-        foreach (var sibling in configuration.Settings.FederationSiblings)
+        foreach (var sibling in configuration.FederationSiblings)
         {
             var siblingConfiguration = ProsodyConfiguration.For(sibling);
             if (siblingConfiguration.UsesDevelopmentCertificate)
             {
                 // The same certificate the sibling's own container gets: it is made once per resource and domain.
-                var certificate = DevelopmentCertificate.GetOrCreate(builder, sibling.Name, siblingConfiguration.Domain);
+                var certificate = DevelopmentCertificate.GetOrCreate(builder, sibling.Name, siblingConfiguration.Settings.Domain);
                 var collection = new X509Certificate2Collection();
                 collection.ImportFromPem(certificate.CertificatePem);
                 Add(collection);

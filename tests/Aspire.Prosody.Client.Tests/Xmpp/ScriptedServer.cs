@@ -58,12 +58,7 @@ internal sealed class ScriptedServer : IAsyncDisposable
 
     public static X509Certificate2 CreateCertificate(string name)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(name);
-        request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        using var certificate = Aspire.Hosting.Prosody.Testing.CertificateFactory.SelfSigned(name, [name], DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1)).Certificate;
         // Round trip through PFX so the private key is usable by SslStream on every platform.
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
