@@ -68,9 +68,7 @@ public class ProsodyAccountResourceTests
         var password = builder.AddParameter("bot-secret", "p=a ss%w'rd", secret: true);
         var bot = AddAllocatedProsody(builder).AddAccount("bot", password: password);
         var service = builder.AddExecutable("service", "service", ".").WithReference(bot);
-        using var app = builder.Build();
-
-        var environment = await app.EnvironmentAsync(service.Resource);
+        var environment = await builder.BuildAndReadEnvironmentAsync(service.Resource);
 
         Assert.Equal(
             "Host=localhost;Port=15222;Domain=chat.dev.localhost;Username=bot;Password=p=a ss%w'rd",

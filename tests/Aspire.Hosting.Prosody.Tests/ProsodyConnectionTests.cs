@@ -63,9 +63,7 @@ public class ProsodyConnectionTests
         var builder = TestModel.CreateBuilder();
         var chat = AddAllocatedProsody(builder);
         var bot = builder.AddContainer("bot", "bot-image").WithReference(chat);
-        using var app = builder.Build();
-
-        var environment = await app.EnvironmentAsync(bot.Resource);
+        var environment = await builder.BuildAndReadEnvironmentAsync(bot.Resource);
 
         Assert.Equal("Host=chat.dev.internal;Port=5222;Domain=chat.dev.localhost", environment["ConnectionStrings__chat"]);
         Assert.Equal("chat.dev.internal", environment["CHAT_HOST"]);
@@ -82,9 +80,7 @@ public class ProsodyConnectionTests
         var builder = TestModel.CreateBuilder();
         var chat = AddAllocatedProsody(builder);
         var bot = builder.AddExecutable("bot", "bot", ".").WithReference(chat);
-        using var app = builder.Build();
-
-        var environment = await app.EnvironmentAsync(bot.Resource);
+        var environment = await builder.BuildAndReadEnvironmentAsync(bot.Resource);
 
         Assert.Equal("Host=localhost;Port=15222;Domain=chat.dev.localhost", environment["ConnectionStrings__chat"]);
         Assert.Equal("ws://localhost:15280/xmpp-websocket", environment["CHAT_WEBSOCKETURI"]);

@@ -37,9 +37,7 @@ public class ProsodyEnvironmentTests
         var builder = TestModel.CreateBuilder();
         var password = builder.AddParameter("pw", "correct horse", secret: true);
         var chat = builder.AddProsody("chat", adminPassword: password);
-        using var app = builder.Build();
-
-        var environment = await app.EnvironmentAsync(chat.Resource);
+        var environment = await builder.BuildAndReadEnvironmentAsync(chat.Resource);
 
         Assert.Equal("correct horse", environment["ASPIRE_ACCOUNT_1_PASSWORD"]);
     }

@@ -112,9 +112,7 @@ public class ProsodyServerFeatureTests
         var bridge = chat.AddExternalComponent("bridge", "gateway", secret);
         chat.WithAllocatedEndpoint("component", 15347, 5347);
         var service = builder.AddContainer("service", "service-image").WithReference(bridge);
-        using var app = builder.Build();
-
-        var environment = await app.EnvironmentAsync(service.Resource);
+        var environment = await builder.BuildAndReadEnvironmentAsync(service.Resource);
 
         Assert.Equal("Host=chat.dev.internal;Port=5347;Domain=gateway.chat.dev.localhost;Secret=s3cret", environment["ConnectionStrings__bridge"]);
         Assert.Equal("gateway.chat.dev.localhost", environment["BRIDGE_DOMAIN"]);

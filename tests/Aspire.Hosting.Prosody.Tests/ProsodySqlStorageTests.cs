@@ -54,9 +54,7 @@ public class ProsodySqlStorageTests
         var builder = TestModel.CreateBuilder();
         var pg = builder.AddPostgres("pg").WithAllocatedEndpoint("tcp", 15432, 5432);
         var chat = builder.AddProsody("chat").WithPostgres(pg.AddDatabase("prosodydb"));
-        using var app = builder.Build();
-
-        var environment = await app.EnvironmentAsync(chat.Resource);
+        var environment = await builder.BuildAndReadEnvironmentAsync(chat.Resource);
 
         Assert.Equal("pg.dev.internal", environment["PROSODY_SQL_HOST"]);
         Assert.Equal("5432", environment["ASPIRE_SQL_PORT"]);

@@ -107,6 +107,13 @@ internal static class TestModel
         return result.EnvironmentVariables.ToDictionary(pair => pair.Key, pair => pair.Value);
     }
 
+    /// <summary>Builds the app and reads the environment <paramref name="resource"/> would get, for tests that need nothing else of the app.</summary>
+    public static async Task<Dictionary<string, string>> BuildAndReadEnvironmentAsync(this IDistributedApplicationBuilder builder, IResource resource, DistributedApplicationOperation operation = DistributedApplicationOperation.Run)
+    {
+        using var app = builder.Build();
+        return await app.EnvironmentAsync(resource, operation);
+    }
+
     public static async Task<List<string>> ArgsAsync(this IResource resource)
     {
         var args = new List<object>();
