@@ -20,6 +20,14 @@ public class AddProsodyClientTests
         return builder;
     }
 
+    /// <summary>A built host with the client "bot", which does not connect at start: these tests only resolve it.</summary>
+    private static IHost BuildHostWithBot(params (string Key, string? Value)[] configuration)
+    {
+        var builder = CreateBuilder(configuration);
+        builder.AddProsodyClient("bot", s => s.DisableAutoConnect = true);
+        return builder.Build();
+    }
+
     private static ProsodyClientSettings CapturedSettings(HostApplicationBuilder builder, string name = "bot", Action<ProsodyClientSettings>? configure = null)
     {
         ProsodyClientSettings? captured = null;
@@ -85,9 +93,7 @@ public class AddProsodyClientTests
     [Fact]
     public void MissingConnectionInformationFailsWhenTheClientIsResolvedAndNamesWhereToSetIt()
     {
-        var builder = CreateBuilder();
-        builder.AddProsodyClient("bot", s => s.DisableAutoConnect = true);
-        using var host = builder.Build();
+        using var host = BuildHostWithBot();
 
         var e = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<XmppClient>());
 
@@ -101,9 +107,7 @@ public class AddProsodyClientTests
     [InlineData("Host=localhost;Password=\"unterminated")]
     public void AMalformedConnectionStringFailsWhenTheClientIsResolvedWithoutQuotingIt(string connectionString)
     {
-        var builder = CreateBuilder(("ConnectionStrings:bot", connectionString));
-        builder.AddProsodyClient("bot", s => s.DisableAutoConnect = true);
-        using var host = builder.Build();
+        using var host = BuildHostWithBot(("ConnectionStrings:bot", connectionString));
 
         var e = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<XmppClient>());
 
@@ -114,9 +118,7 @@ public class AddProsodyClientTests
     [Fact]
     public void TheClientIsOneInstanceForTheWholeApp()
     {
-        var builder = CreateBuilder(("ConnectionStrings:bot", AccountConnectionString));
-        builder.AddProsodyClient("bot", s => s.DisableAutoConnect = true);
-        using var host = builder.Build();
+        using var host = BuildHostWithBot(("ConnectionStrings:bot", AccountConnectionString));
 
         using var scope = host.Services.CreateScope();
 
@@ -178,9 +180,7 @@ public class AddProsodyClientTests
     [Fact]
     public async Task TheHealthCheckIsUnhealthyWithTheStateWhileTheClientIsNotSignedIn()
     {
-        var builder = CreateBuilder(("ConnectionStrings:bot", AccountConnectionString));
-        builder.AddProsodyClient("bot", s => s.DisableAutoConnect = true);
-        using var host = builder.Build();
+        using var host = BuildHostWithBot(("ConnectionStrings:bot", AccountConnectionString));
 
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
 

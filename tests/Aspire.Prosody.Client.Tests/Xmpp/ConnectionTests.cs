@@ -6,6 +6,15 @@ public sealed class ConnectionTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>The stanzas the stream-management tests count and expect resent: messages "m0", "m1" and "m2" to bob.</summary>
+    private static async Task SendMessagesM0ToM2Async(XmppClient client)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendMessageAsync(Jid.Parse("bob@chat.test"), $"m{i}", cancellationToken: Ct);
+        }
+    }
+
     [Fact]
     public async Task SignsInOverTlsAndTheMessageArrivesEscaped()
     {
@@ -136,11 +145,7 @@ public sealed class ConnectionTests
         });
         await using var client = new XmppClient(server.Options());
         await client.ConnectAsync(Ct);
-
-        for (var i = 0; i < 3; i++)
-        {
-            await client.SendMessageAsync(Jid.Parse("bob@chat.test"), $"m{i}", cancellationToken: Ct);
-        }
+        await SendMessagesM0ToM2Async(client);
 
         var sent = await firstSession.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         var resent = await secondSession.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
@@ -180,10 +185,7 @@ public sealed class ConnectionTests
         });
         await using var client = new XmppClient(server.Options());
         await client.ConnectAsync(Ct);
-        for (var i = 0; i < 3; i++)
-        {
-            await client.SendMessageAsync(Jid.Parse("bob@chat.test"), $"m{i}", cancellationToken: Ct);
-        }
+        await SendMessagesM0ToM2Async(client);
 
         var resent = await secondSession.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(["m1", "m2"], resent.Select(m => m.Value));

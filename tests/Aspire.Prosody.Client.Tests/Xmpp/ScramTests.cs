@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Aspire.Prosody.Client.Xmpp.Sasl;
 
 namespace Aspire.Prosody.Client.Tests.Xmpp;
@@ -17,21 +18,13 @@ public sealed class ScramTests
     [Fact]
     public void ScramSha1MatchesTheRfc5802TestVectorAndAcceptsItsServerSignature()
     {
-        var scram = new ScramMechanism(ScramMechanism.Sha1, "user", "pencil", Sha1Nonce);
-
-        Assert.Equal("n,,n=user,r=" + Sha1Nonce, Utf8(scram.GetInitialResponse()));
-        Assert.Equal(Sha1ClientFinal, Utf8(scram.RespondToChallenge(Bytes(Sha1ServerFirst))));
-        scram.VerifySuccess(Bytes(Sha1ServerFinal));
+        AssertExchangeMatches(ScramMechanism.Sha1, Sha1Nonce, Sha1ServerFirst, Sha1ClientFinal, Sha1ServerFinal);
     }
 
     [Fact]
     public void ScramSha256MatchesTheRfc7677TestVectorAndAcceptsItsServerSignature()
     {
-        var scram = new ScramMechanism(ScramMechanism.Sha256, "user", "pencil", Sha256Nonce);
-
-        Assert.Equal("n,,n=user,r=" + Sha256Nonce, Utf8(scram.GetInitialResponse()));
-        Assert.Equal(Sha256ClientFinal, Utf8(scram.RespondToChallenge(Bytes(Sha256ServerFirst))));
-        scram.VerifySuccess(Bytes(Sha256ServerFinal));
+        AssertExchangeMatches(ScramMechanism.Sha256, Sha256Nonce, Sha256ServerFirst, Sha256ClientFinal, Sha256ServerFinal);
     }
 
     [Fact]
@@ -74,6 +67,16 @@ public sealed class ScramTests
         Assert.Equal("SCRAM-SHA-1", SaslClientMechanism.Choose(["PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS"], "u", "p").Name);
         Assert.Equal("PLAIN", SaslClientMechanism.Choose(["PLAIN"], "u", "p").Name);
         Assert.Throws<XmppAuthenticationException>(() => SaslClientMechanism.Choose(["DIGEST-MD5"], "u", "p"));
+    }
+
+    /// <summary>Runs an RFC test vector's exchange (user "user", password "pencil") and checks every message the client sends and the server's signature.</summary>
+    private static void AssertExchangeMatches(HashAlgorithmName hash, string nonce, string serverFirst, string clientFinal, string serverFinal)
+    {
+        var scram = new ScramMechanism(hash, "user", "pencil", nonce);
+
+        Assert.Equal("n,,n=user,r=" + nonce, Utf8(scram.GetInitialResponse()));
+        Assert.Equal(clientFinal, Utf8(scram.RespondToChallenge(Bytes(serverFirst))));
+        scram.VerifySuccess(Bytes(serverFinal));
     }
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
