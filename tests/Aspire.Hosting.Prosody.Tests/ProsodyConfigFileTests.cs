@@ -14,6 +14,27 @@ public class ProsodyConfigFileTests
         return await app.FileTextAsync(chat.Resource, ConfigDirectory, "aspire.cfg.lua");
     }
 
+    /// <summary>The generated conf.d file and the files it includes, in the order it includes them.</summary>
+    private static async Task<(string Config, List<ContainerFile> Includes)> ConfigAndIncludesOf(Action<IResourceBuilder<ProsodyResource>> configure)
+    {
+        var builder = TestModel.CreateBuilder();
+        var chat = builder.AddProsody("chat");
+        configure(chat);
+        using var app = builder.Build();
+        var config = await app.FileTextAsync(chat.Resource, ConfigDirectory, "aspire.cfg.lua");
+        return (config, (await app.FilesAsync(chat.Resource, "/etc/prosody/aspire.d")).Cast<ContainerFile>().ToList());
+    }
+
+    /// <summary>A developer's configuration file on disk, deleted when the test ends.</summary>
+    private sealed class TempFile : IDisposable
+    {
+        public TempFile(string contents) => File.WriteAllText(Path, contents);
+
+        public string Path { get; } = System.IO.Path.GetTempFileName();
+
+        public void Dispose() => File.Delete(Path);
+    }
+
     [Fact]
     public async Task TheRunModeConfigurationOpensHttpAllowsLoopbackWebsocketSignInAndListsTheAccounts()
     {
@@ -112,64 +133,42 @@ public class ProsodyConfigFileTests
     [Fact]
     public async Task AFileGivenBeforeExtraConfigurationIsIncludedBeforeItSoTheLaterCallWins()
     {
-        var path = Path.GetTempFileName();
-        await File.WriteAllTextAsync(path, "c2s_timeout = 600\n", TestContext.Current.CancellationToken);
-        try
-        {
-            var builder = TestModel.CreateBuilder();
-            var chat = builder.AddProsody("chat").WithConfigurationFile(path).WithExtraConfiguration("c2s_timeout = 300").WithConfigurationFile(path);
-            using var app = builder.Build();
+        using var file = new TempFile("c2s_timeout = 600\n");
 
-            var config = await app.FileTextAsync(chat.Resource, ConfigDirectory, "aspire.cfg.lua");
-            Assert.EndsWith(
-                """
-                Include "/etc/prosody/aspire.d/01-file.cfg.lua"
-                Include "/etc/prosody/aspire.d/02-extra.cfg.lua"
-                Include "/etc/prosody/aspire.d/03-file.cfg.lua"
+        var (config, files) = await ConfigAndIncludesOf(chat => chat.WithConfigurationFile(file.Path).WithExtraConfiguration("c2s_timeout = 300").WithConfigurationFile(file.Path));
 
-                """.ReplaceLineEndings(),
-                config);
+        Assert.EndsWith(
+            """
+            Include "/etc/prosody/aspire.d/01-file.cfg.lua"
+            Include "/etc/prosody/aspire.d/02-extra.cfg.lua"
+            Include "/etc/prosody/aspire.d/03-file.cfg.lua"
 
-            var files = (await app.FilesAsync(chat.Resource, "/etc/prosody/aspire.d")).Cast<ContainerFile>().ToList();
-            Assert.Equal(["01-file.cfg.lua", "02-extra.cfg.lua", "03-file.cfg.lua"], files.Select(f => f.Name));
-            Assert.Equal(path, files[0].SourcePath);
-            Assert.Equal("c2s_timeout = 300", files[1].Contents);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+            """.ReplaceLineEndings(),
+            config);
+
+        Assert.Equal(["01-file.cfg.lua", "02-extra.cfg.lua", "03-file.cfg.lua"], files.Select(f => f.Name));
+        Assert.Equal(file.Path, files[0].SourcePath);
+        Assert.Equal("c2s_timeout = 300", files[1].Contents);
     }
 
     [Fact]
     public async Task ExtraConfigurationAndFilesAreIncludedAfterTheGeneratedSettingsInCallOrder()
     {
-        var path = Path.GetTempFileName();
-        await File.WriteAllTextAsync(path, "c2s_timeout = 600\n", TestContext.Current.CancellationToken);
-        try
-        {
-            var builder = TestModel.CreateBuilder();
-            var chat = builder.AddProsody("chat").WithExtraConfiguration("motd_text = \"hi\"").WithConfigurationFile(path);
-            using var app = builder.Build();
+        using var file = new TempFile("c2s_timeout = 600\n");
 
-            var config = await app.FileTextAsync(chat.Resource, ConfigDirectory, "aspire.cfg.lua");
-            Assert.EndsWith(
-                """
-                Include "/etc/prosody/aspire.d/01-extra.cfg.lua"
-                Include "/etc/prosody/aspire.d/02-file.cfg.lua"
+        var (config, files) = await ConfigAndIncludesOf(chat => chat.WithExtraConfiguration("motd_text = \"hi\"").WithConfigurationFile(file.Path));
 
-                """.ReplaceLineEndings(),
-                config);
+        Assert.EndsWith(
+            """
+            Include "/etc/prosody/aspire.d/01-extra.cfg.lua"
+            Include "/etc/prosody/aspire.d/02-file.cfg.lua"
 
-            var files = (await app.FilesAsync(chat.Resource, "/etc/prosody/aspire.d")).Cast<ContainerFile>().ToList();
-            Assert.Equal(["01-extra.cfg.lua", "02-file.cfg.lua"], files.Select(f => f.Name));
-            Assert.Equal("motd_text = \"hi\"", files[0].Contents);
-            Assert.Equal(path, files[1].SourcePath);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+            """.ReplaceLineEndings(),
+            config);
+
+        Assert.Equal(["01-extra.cfg.lua", "02-file.cfg.lua"], files.Select(f => f.Name));
+        Assert.Equal("motd_text = \"hi\"", files[0].Contents);
+        Assert.Equal(file.Path, files[1].SourcePath);
     }
 
     [Fact]
