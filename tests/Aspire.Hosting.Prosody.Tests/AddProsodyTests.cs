@@ -5,12 +5,18 @@ namespace Aspire.Hosting.Prosody.Tests;
 
 public class AddProsodyTests
 {
-    [Fact]
-    public void AddProsodyUsesTheOfficialImageAtTag13()
+    /// <summary>A built app holding only <c>AddProsody("chat")</c>: what the call alone registers.</summary>
+    private static DistributedApplication BuildAppWithChat()
     {
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat");
-        using var app = builder.Build();
+        return builder.Build();
+    }
+
+    [Fact]
+    public void AddProsodyUsesTheOfficialImageAtTag13()
+    {
+        using var app = BuildAppWithChat();
 
         var image = Assert.Single(app.Single().Annotations.OfType<ContainerImageAnnotation>());
         Assert.Equal("docker.io", image.Registry);
@@ -44,9 +50,7 @@ public class AddProsodyTests
     [Fact]
     public void AddProsodyExposesClientHttpAndHttpsEndpointsButNotServerToServer()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat");
-        using var app = builder.Build();
+        using var app = BuildAppWithChat();
 
         var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
         Assert.Equal(["c2s", "http", "https"], endpoints.Keys.Order());
@@ -195,9 +199,7 @@ public class AddProsodyTests
     [Fact]
     public void AddProsodyRegistersTheXmppHealthCheck()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat");
-        using var app = builder.Build();
+        using var app = BuildAppWithChat();
 
         var annotation = Assert.Single(app.Single().Annotations.OfType<HealthCheckAnnotation>());
         Assert.Equal("chat_check", annotation.Key);
@@ -208,9 +210,7 @@ public class AddProsodyTests
     [Fact]
     public async Task TheHealthCheckIsUnhealthyWhileTheEndpointHasNoAddress()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat");
-        using var app = builder.Build();
+        using var app = BuildAppWithChat();
 
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value;
         var check = Assert.Single(options.Registrations, r => r.Name == "chat_check").Factory(app.Services);
@@ -256,9 +256,7 @@ public class AddProsodyTests
     [Fact]
     public void AddProsodyShowsAChatIconInTheDashboard()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat");
-        using var app = builder.Build();
+        using var app = BuildAppWithChat();
 
         Assert.Equal("Chat", Assert.Single(app.Single().Annotations.OfType<ResourceIconAnnotation>()).IconName);
     }

@@ -2,11 +2,12 @@ namespace Aspire.Hosting.Prosody.Tests;
 
 public class ProsodyStorageTests
 {
+    private static IResourceBuilder<ProsodyResource> Chat() => TestModel.CreateBuilder().AddProsody("chat");
+
     [Fact]
     public void WithDataVolumeMountsANamedVolumeOnTheDataDirectory()
     {
-        var builder = TestModel.CreateBuilder();
-        var chat = builder.AddProsody("chat").WithDataVolume();
+        var chat = Chat().WithDataVolume();
 
         var mount = Assert.Single(chat.Resource.Annotations.OfType<ContainerMountAnnotation>());
         Assert.Equal(ContainerMountType.Volume, mount.Type);
@@ -18,8 +19,7 @@ public class ProsodyStorageTests
     [Fact]
     public void WithDataVolumeUsesTheGivenName()
     {
-        var builder = TestModel.CreateBuilder();
-        var chat = builder.AddProsody("chat").WithDataVolume("prosody-data", isReadOnly: true);
+        var chat = Chat().WithDataVolume("prosody-data", isReadOnly: true);
 
         var mount = Assert.Single(chat.Resource.Annotations.OfType<ContainerMountAnnotation>());
         Assert.Equal("prosody-data", mount.Source);
@@ -29,8 +29,7 @@ public class ProsodyStorageTests
     [Fact]
     public async Task InRunModeProsodyStartsThroughTheWrapperWhichRestartsItAfterACrash()
     {
-        var builder = TestModel.CreateBuilder();
-        var chat = builder.AddProsody("chat").WithDataVolume();
+        var chat = Chat().WithDataVolume();
 
         Assert.Equal("/usr/local/lib/prosody-aspire/entrypoint.sh", chat.Resource.Entrypoint);
         // Replacing the entrypoint drops the image's command, so the wrapper is given it back.
