@@ -12,6 +12,16 @@ public class HostileInputPortTests
         return await Record.ExceptionAsync(app.CompleteAtStartAsync) as InvalidOperationException;
     }
 
+    /// <summary>The refusal a model that <paramref name="arrange"/> builds with a clash must fail its start with.</summary>
+    private static async Task<InvalidOperationException> RefusalAsync(Action<IDistributedApplicationBuilder> arrange)
+    {
+        var builder = TestModel.CreateBuilder();
+        arrange(builder);
+        var error = await ClashAsync(builder);
+        Assert.NotNull(error);
+        return error;
+    }
+
     [Fact]
     public async Task ResourcesWithoutFixedPortsDoNotClash()
     {
@@ -25,13 +35,12 @@ public class HostileInputPortTests
     [Fact]
     public async Task TwoProsodyResourcesOnOneClientPortAreRefusedNamingBoth()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat", port: 15222);
-        builder.AddProsody("peer", port: 15222);
+        var error = await RefusalAsync(builder =>
+        {
+            builder.AddProsody("chat", port: 15222);
+            builder.AddProsody("peer", port: 15222);
+        });
 
-        var error = await ClashAsync(builder);
-
-        Assert.NotNull(error);
         Assert.Contains("host port 15222/tcp", error.Message);
         Assert.Contains("'chat' endpoint 'c2s'", error.Message);
         Assert.Contains("'peer' endpoint 'c2s'", error.Message);
@@ -41,24 +50,16 @@ public class HostileInputPortTests
     [Fact]
     public async Task AClashAmongOneResourcesEndpointsSetThroughWithEndpointIsRefused()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat", port: 15222).WithEndpoint("http", e => e.Port = 15222);
+        var error = await RefusalAsync(builder => builder.AddProsody("chat", port: 15222).WithEndpoint("http", e => e.Port = 15222));
 
-        var error = await ClashAsync(builder);
-
-        Assert.NotNull(error);
         Assert.Contains("'chat' endpoint 'c2s' and by 'chat' endpoint 'http'", error.Message);
     }
 
     [Fact]
     public async Task TurnOnTheClientPortIsRefused()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat", port: 15222).WithTurnServer(port: 15222);
+        var error = await RefusalAsync(builder => builder.AddProsody("chat", port: 15222).WithTurnServer(port: 15222));
 
-        var error = await ClashAsync(builder);
-
-        Assert.NotNull(error);
         Assert.Contains("'chat' endpoint 'c2s'", error.Message);
         Assert.Contains("'chat-turn' endpoint", error.Message);
     }
@@ -66,13 +67,12 @@ public class HostileInputPortTests
     [Fact]
     public async Task FederationOnAPortAnotherContainerHoldsIsRefused()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithFederation(port: 15269);
-        builder.AddContainer("other", "example/other").WithEndpoint(port: 15269, targetPort: 80, name: "web");
+        var error = await RefusalAsync(builder =>
+        {
+            builder.AddProsody("chat").WithFederation(port: 15269);
+            builder.AddContainer("other", "example/other").WithEndpoint(port: 15269, targetPort: 80, name: "web");
+        });
 
-        var error = await ClashAsync(builder);
-
-        Assert.NotNull(error);
         Assert.Contains("'chat' endpoint 's2s' and by 'other' endpoint 'web'", error.Message);
     }
 
