@@ -5,18 +5,10 @@ namespace Aspire.Hosting.Prosody.Tests;
 
 public class AddProsodyTests
 {
-    /// <summary>A built app holding only <c>AddProsody("chat")</c>: what the call alone registers.</summary>
-    private static DistributedApplication BuildAppWithChat()
-    {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat");
-        return builder.Build();
-    }
-
     [Fact]
     public void AddProsodyUsesTheOfficialImageAtTag13()
     {
-        using var app = BuildAppWithChat();
+        using var app = TestModel.BuildWithChat();
 
         var image = Assert.Single(app.Single().Annotations.OfType<ContainerImageAnnotation>());
         Assert.Equal("docker.io", image.Registry);
@@ -50,7 +42,7 @@ public class AddProsodyTests
     [Fact]
     public void AddProsodyExposesClientHttpAndHttpsEndpointsButNotServerToServer()
     {
-        using var app = BuildAppWithChat();
+        using var app = TestModel.BuildWithChat();
 
         var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
         Assert.Equal(["c2s", "http", "https"], endpoints.Keys.Order());
@@ -103,9 +95,7 @@ public class AddProsodyTests
     [Fact]
     public async Task AnEndpointTheAppModelPutsBehindTheProxyStaysThere()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithEndpoint("c2s", e => e.IsProxied = true);
-        using var app = builder.Build();
+        using var app = TestModel.BuildWithChat(chat => chat.WithEndpoint("c2s", e => e.IsProxied = true));
         await app.CompleteAtStartAsync();
 
         var endpoints = app.Single().Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
@@ -116,9 +106,7 @@ public class AddProsodyTests
     [Fact]
     public async Task APersistentContainersEndpointsAreLeftToAspireWhichKeepsTheirPortsAcrossRuns()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithLifetime(ContainerLifetime.Persistent);
-        using var app = builder.Build();
+        using var app = TestModel.BuildWithChat(chat => chat.WithLifetime(ContainerLifetime.Persistent));
         await app.CompleteAtStartAsync();
 
         Assert.All(app.Single().Annotations.OfType<EndpointAnnotation>(), e => Assert.Null(e.IsExplicitlyProxied));
@@ -137,9 +125,7 @@ public class AddProsodyTests
     [Fact]
     public void WithFederationAddsTheServerToServerEndpoint()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithFederation(port: 15269);
-        using var app = builder.Build();
+        using var app = TestModel.BuildWithChat(chat => chat.WithFederation(port: 15269));
 
         var s2s = Assert.Single(app.Single().Annotations.OfType<EndpointAnnotation>(), e => e.Name == "s2s");
         Assert.Equal(5269, s2s.TargetPort);
@@ -199,7 +185,7 @@ public class AddProsodyTests
     [Fact]
     public void AddProsodyRegistersTheXmppHealthCheck()
     {
-        using var app = BuildAppWithChat();
+        using var app = TestModel.BuildWithChat();
 
         var annotation = Assert.Single(app.Single().Annotations.OfType<HealthCheckAnnotation>());
         Assert.Equal("chat_check", annotation.Key);
@@ -210,7 +196,7 @@ public class AddProsodyTests
     [Fact]
     public async Task TheHealthCheckIsUnhealthyWhileTheEndpointHasNoAddress()
     {
-        using var app = BuildAppWithChat();
+        using var app = TestModel.BuildWithChat();
 
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value;
         var check = Assert.Single(options.Registrations, r => r.Name == "chat_check").Factory(app.Services);
@@ -256,7 +242,7 @@ public class AddProsodyTests
     [Fact]
     public void AddProsodyShowsAChatIconInTheDashboard()
     {
-        using var app = BuildAppWithChat();
+        using var app = TestModel.BuildWithChat();
 
         Assert.Equal("Chat", Assert.Single(app.Single().Annotations.OfType<ResourceIconAnnotation>()).IconName);
     }

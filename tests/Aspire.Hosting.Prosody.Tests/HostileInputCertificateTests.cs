@@ -69,9 +69,7 @@ public sealed class HostileInputCertificateTests : IDisposable
     public void ACertificateNotNamingTheDefaultDomainIsRefusedWhenTheAppStarts()
     {
         var (certificate, key) = Write("other.example.com", -1, 90);
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithCertificate(certificate, key);
-        using var app = builder.Build();
+        using var app = TestModel.BuildWithChat(chat => chat.WithCertificate(certificate, key));
 
         var error = Assert.Throws<InvalidOperationException>(() => Start(app));
 
@@ -86,11 +84,9 @@ public sealed class HostileInputCertificateTests : IDisposable
     public void ABadCertificateGivenToWithHttpsCertificateIsRefusedWhenTheAppStarts(string name, double fromDays, double untilDays, string reason)
     {
         using var certificate = Create(name, fromDays, untilDays, out _);
-        var builder = TestModel.CreateBuilder();
 #pragma warning disable ASPIRECERTIFICATES001
-        builder.AddProsody("chat").WithHttpsCertificate(certificate);
+        using var app = TestModel.BuildWithChat(chat => chat.WithHttpsCertificate(certificate));
 #pragma warning restore ASPIRECERTIFICATES001
-        using var app = builder.Build();
 
         var error = Assert.Throws<InvalidOperationException>(() => Start(app));
 
@@ -102,9 +98,7 @@ public sealed class HostileInputCertificateTests : IDisposable
     public void AGoodCertificatePassesAndOneExpiringWithinThirtyDaysIsOnlyAWarning()
     {
         var (certificate, key) = Write("chat.dev.localhost", -1, 10);
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithCertificate(certificate, key);
-        using var app = builder.Build();
+        using var app = TestModel.BuildWithChat(chat => chat.WithCertificate(certificate, key));
 
         Start(app);
         using var loaded = X509CertificateLoader.LoadCertificateFromFile(certificate);

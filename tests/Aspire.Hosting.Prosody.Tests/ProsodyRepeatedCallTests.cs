@@ -137,9 +137,7 @@ public sealed class ProsodyRepeatedCallTests : IDisposable
     [Fact]
     public void WithTurnServerTwiceUnderOneNameKeepsOneContainer()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithTurnServer().WithTurnServer(relayPortMin: 49200, relayPortMax: 49209);
-        using var app = builder.Build();
+        using var app = TestModel.BuildWithChat(chat => chat.WithTurnServer().WithTurnServer(relayPortMin: 49200, relayPortMax: 49209));
 
         var turn = Assert.Single(Model(app).OfType<CoturnResource>());
         Assert.Equal(49200, turn.RelayPortMin);

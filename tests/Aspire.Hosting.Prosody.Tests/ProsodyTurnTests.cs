@@ -9,24 +9,20 @@ public class ProsodyTurnTests
     [Fact]
     public void WithTurnServerAddsACoturnContainerUnderTheProsodyResource()
     {
-        var builder = TestModel.CreateBuilder();
-        var chat = builder.AddProsody("chat").WithTurnServer();
-        using var app = builder.Build();
+        using var app = TestModel.BuildWithChat(chat => chat.WithTurnServer());
 
         var turn = Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>());
         Assert.Equal("chat-turn", turn.Name);
         var image = Assert.Single(turn.Annotations.OfType<ContainerImageAnnotation>());
         Assert.Equal(("docker.io", "coturn/coturn", "4.6.1"), (image.Registry, image.Image, image.Tag));
-        Assert.Contains(turn.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == chat.Resource && r.Type == "Parent");
+        Assert.Contains(turn.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == app.Single() && r.Type == "Parent");
         Assert.Equal("chat-turn_check", Assert.Single(turn.Annotations.OfType<HealthCheckAnnotation>()).Key);
     }
 
     [Fact]
     public void TheTurnEndpointsListenOnUdpAndTcpWithoutAProxy()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithTurnServer(port: 13478);
-        using var app = builder.Build();
+        using var app = TestModel.BuildWithChat(chat => chat.WithTurnServer(port: 13478));
 
         var turn = Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>());
         var endpoints = turn.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
@@ -77,9 +73,7 @@ public class ProsodyTurnTests
     [Fact]
     public async Task TheCoturnCommandNeverUsesDnsDetectionAndKeepsTheRelayRangeSmall()
     {
-        var builder = TestModel.CreateBuilder();
-        builder.AddProsody("chat").WithDomain("xmpp.test").WithTurnServer(relayPortMin: 50000, relayPortMax: 50009);
-        using var app = builder.Build();
+        using var app = TestModel.BuildWithChat(chat => chat.WithDomain("xmpp.test").WithTurnServer(relayPortMin: 50000, relayPortMax: 50009));
         var turn = Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<CoturnResource>());
 
         var script = (await turn.ArgsAsync())[1];

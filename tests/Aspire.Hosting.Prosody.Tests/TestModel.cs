@@ -71,6 +71,15 @@ internal static class TestModel
         return app;
     }
 
+    /// <summary>A built run-mode app holding one Prosody resource, "chat", given the calls <paramref name="configure"/> makes: for tests that check only those calls.</summary>
+    public static DistributedApplication BuildWithChat(Action<IResourceBuilder<ProsodyResource>>? configure = null)
+    {
+        var builder = CreateBuilder();
+        var chat = builder.AddProsody("chat");
+        configure?.Invoke(chat);
+        return builder.Build();
+    }
+
     public static ProsodyResource Single(this DistributedApplication app) =>
         Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProsodyResource>());
 
