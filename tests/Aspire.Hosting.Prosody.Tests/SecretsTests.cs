@@ -20,31 +20,9 @@ public class SecretsTests
     [MemberData(nameof(Modes))]
     public async Task NoSecretValueAppearsInArgumentsRuntimeArgumentsContainerFilesOrTheGeneratedLua(DistributedApplicationOperation operation)
     {
-        var model = SecretModel.Create(operation);
-        using var app = await model.Builder.BuildCompletedAsync();
-        var secrets = await model.SecretValuesAsync();
+        using var model = await SecretModel.BuildAsync(operation);
 
-        var outputs = new List<(string Where, string Text)>();
-        foreach (var resource in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ContainerResource>())
-        {
-            outputs.Add(($"{resource.Name} entrypoint", resource.Entrypoint ?? ""));
-            outputs.AddRange((await resource.ArgsAsync()).Select((arg, i) => ($"{resource.Name} argument {i}", arg)));
-
-            var runtimeArgs = new List<object>();
-            foreach (var callback in resource.Annotations.OfType<ContainerRuntimeArgsCallbackAnnotation>())
-            {
-                await callback.Callback(new ContainerRuntimeArgsCallbackContext(runtimeArgs, CancellationToken.None));
-            }
-
-            outputs.AddRange(runtimeArgs.Select((arg, i) => ($"{resource.Name} runtime argument {i}", SecureDefaultsSnapshot.Text(arg))));
-            foreach (var annotation in resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>())
-            {
-                var items = await annotation.Callback(new ContainerFileSystemCallbackContext { Services = app.Services, Model = resource }, CancellationToken.None);
-                outputs.AddRange(Files(annotation.DestinationPath, items));
-            }
-
-            outputs.AddRange(resource.Annotations.OfType<ContainerMountAnnotation>().Select(m => ($"{resource.Name} mount", $"{m.Source} {m.Target}")));
-        }
+        var outputs = await UnresolvedOutputsAsync(model.App);
 
         // The generated Lua is among the files searched; make sure it is there and complete.
         var lua = Assert.Single(outputs, o => o.Where == $"file {ProsodyConfiguration.ConfigDirectory}/{ProsodyConfiguration.ConfigFileName}" && o.Text.Contains("chat.dev.localhost")).Text;
@@ -55,37 +33,33 @@ public class SecretsTests
         Assert.Contains("component_secret = ENV_ASPIRE_COMPONENT_1_SECRET", lua);
         Assert.Contains(outputs, o => o.Where == "chat-turn argument 1" && o.Text.Contains("\"$TURN_SECRET\""));
 
-        AssertNoSecretIn(outputs, secrets);
+        AssertNoSecretIn(outputs, model.Secrets);
     }
 
     [Theory]
     [MemberData(nameof(Modes))]
     public async Task ResolvedArgumentsHoldNoSecretValue(DistributedApplicationOperation operation)
     {
-        var model = SecretModel.Create(operation);
-        using var app = await model.Builder.BuildCompletedAsync();
-        var secrets = await model.SecretValuesAsync();
+        using var model = await SecretModel.BuildAsync(operation);
 
         var outputs = new List<(string Where, string Text)>();
-        foreach (var resource in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ContainerResource>())
+        foreach (var resource in model.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ContainerResource>())
         {
-            var result = await ResolveAsync(app, resource, operation, arguments: true);
+            var result = await ResolveAsync(model.App, resource, operation, arguments: true);
             outputs.AddRange(result.Arguments.Select((arg, i) => ($"{resource.Name} resolved argument {i}", arg.Value)));
         }
 
         Assert.Contains(outputs, o => o.Where.StartsWith("chat-turn", StringComparison.Ordinal));
-        AssertNoSecretIn(outputs, secrets);
+        AssertNoSecretIn(outputs, model.Secrets);
     }
 
     [Fact]
     public async Task ThePublishedManifestHoldsEverySecretOnlyAsItsParameterPlaceholder()
     {
-        var model = SecretModel.Create(DistributedApplicationOperation.Publish);
-        using var app = await model.Builder.BuildCompletedAsync();
-        var secrets = await model.SecretValuesAsync();
+        using var model = await SecretModel.BuildAsync(DistributedApplicationOperation.Publish);
 
-        var manifest = await SecretsManifest.WriteAsync(app);
-        AssertNoSecretIn([("manifest", manifest.ToJsonString())], secrets);
+        var manifest = await SecretsManifest.WriteAsync(model.App);
+        AssertNoSecretIn([("manifest", manifest.ToJsonString())], model.Secrets);
 
         // Where a secret is needed, the manifest holds exactly the parameter's placeholder, nothing resolved.
         var resources = manifest["resources"]!.AsObject();
@@ -120,17 +94,15 @@ public class SecretsTests
     [Fact]
     public async Task TheResolvedEnvironmentCarriesEachSecretOnlyInTheVariableMeantForIt()
     {
-        var model = SecretModel.Create(DistributedApplicationOperation.Run);
-        using var app = await model.Builder.BuildCompletedAsync();
-        var secrets = await model.SecretValuesAsync();
+        using var model = await SecretModel.BuildAsync(DistributedApplicationOperation.Run);
 
         var found = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var resource in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ContainerResource>())
+        foreach (var resource in model.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ContainerResource>())
         {
-            var result = await ResolveAsync(app, resource, DistributedApplicationOperation.Run, arguments: false);
+            var result = await ResolveAsync(model.App, resource, DistributedApplicationOperation.Run, arguments: false);
             foreach (var (variable, value) in result.EnvironmentVariables)
             {
-                foreach (var (name, secret) in secrets)
+                foreach (var (name, secret) in model.Secrets)
                 {
                     if (value.Contains(secret, StringComparison.Ordinal))
                     {
@@ -159,6 +131,34 @@ public class SecretsTests
             // Aspire's own PostgreSQL container.
             "pg POSTGRES_PASSWORD <- pg-password",
         ], found);
+    }
+
+    /// <summary>What every container gets besides its environment: entrypoint, arguments, runtime arguments, files and mounts.</summary>
+    private static async Task<List<(string Where, string Text)>> UnresolvedOutputsAsync(DistributedApplication app)
+    {
+        var outputs = new List<(string Where, string Text)>();
+        foreach (var resource in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ContainerResource>())
+        {
+            outputs.Add(($"{resource.Name} entrypoint", resource.Entrypoint ?? ""));
+            outputs.AddRange((await resource.ArgsAsync()).Select((arg, i) => ($"{resource.Name} argument {i}", arg)));
+
+            var runtimeArgs = new List<object>();
+            foreach (var callback in resource.Annotations.OfType<ContainerRuntimeArgsCallbackAnnotation>())
+            {
+                await callback.Callback(new ContainerRuntimeArgsCallbackContext(runtimeArgs, CancellationToken.None));
+            }
+
+            outputs.AddRange(runtimeArgs.Select((arg, i) => ($"{resource.Name} runtime argument {i}", SecureDefaultsSnapshot.Text(arg))));
+            foreach (var annotation in resource.Annotations.OfType<ContainerFileSystemCallbackAnnotation>())
+            {
+                var items = await annotation.Callback(new ContainerFileSystemCallbackContext { Services = app.Services, Model = resource }, CancellationToken.None);
+                outputs.AddRange(Files(annotation.DestinationPath, items));
+            }
+
+            outputs.AddRange(resource.Annotations.OfType<ContainerMountAnnotation>().Select(m => ($"{resource.Name} mount", $"{m.Source} {m.Target}")));
+        }
+
+        return outputs;
     }
 
     private static async Task<IExecutionConfigurationResult> ResolveAsync(DistributedApplication app, IResource resource, DistributedApplicationOperation operation, bool arguments)
@@ -219,7 +219,7 @@ public class SecretsTests
 }
 
 /// <summary>An app model with every secret-bearing feature on, in the given mode, and the values of its secrets.</summary>
-internal sealed class SecretModel
+internal sealed class SecretModel : IDisposable
 {
     // Secrets with characters that every output format escapes differently: quotes, backslash, Lua brackets, non-ASCII.
     private static readonly string Marker = Convert.ToHexString(Guid.NewGuid().ToByteArray())[..10];
@@ -228,12 +228,18 @@ internal sealed class SecretModel
 
     public IDistributedApplicationBuilder Builder { get; }
 
+    /// <summary>The app, built and completed as starting or publishing it would be (set by <see cref="BuildAsync"/>).</summary>
+    public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>Every secret parameter's value, by parameter name (set by <see cref="BuildAsync"/>).</summary>
+    public Dictionary<string, string> Secrets { get; private set; } = null!;
+
     public List<string> SecretParameterNames => Parameters.Select(p => p.Name).ToList();
 
     /// <summary>The secret parameters, generated ones included (those are not resources of the model by themselves).</summary>
     private List<ParameterResource> Parameters { get; } = [];
 
-    public static SecretModel Create(DistributedApplicationOperation operation)
+    private static SecretModel Create(DistributedApplicationOperation operation)
     {
         var builder = TestModel.CreateBuilder(operation);
         var model = new SecretModel(builder);
@@ -280,8 +286,19 @@ internal sealed class SecretModel
         return model;
     }
 
+    /// <summary>The model built, completed and its secrets read: what every test here starts from.</summary>
+    public static async Task<SecretModel> BuildAsync(DistributedApplicationOperation operation)
+    {
+        var model = Create(operation);
+        model.App = await model.Builder.BuildCompletedAsync();
+        model.Secrets = await model.SecretValuesAsync();
+        return model;
+    }
+
+    public void Dispose() => App.Dispose();
+
     /// <summary>Every secret parameter's value, by parameter name (generated ones included).</summary>
-    public async Task<Dictionary<string, string>> SecretValuesAsync()
+    private async Task<Dictionary<string, string>> SecretValuesAsync()
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var parameter in Parameters.Union(Builder.Resources.OfType<ParameterResource>().Where(p => p.Secret)))
