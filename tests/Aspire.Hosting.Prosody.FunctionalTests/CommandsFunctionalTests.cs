@@ -6,7 +6,6 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 [RequiresContainers(ContainerImage.Prosody)]
 public class CommandsFunctionalTests
 {
-
     [Fact]
     public async Task TheDashboardCommandsCreateAUserChangeItsPasswordAndRunProsodysChecks()
     {

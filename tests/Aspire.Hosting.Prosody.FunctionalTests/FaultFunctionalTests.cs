@@ -12,7 +12,6 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// </summary>
 public class FaultFunctionalTests
 {
-
     [Fact]
     [RequiresContainers(ContainerImage.Prosody)]
     public async Task AKilledProsodyIsShownDownThenRestartsFromTheDashboardCommandAndDeliversEveryMessageItAcceptedBeforeTheKill()

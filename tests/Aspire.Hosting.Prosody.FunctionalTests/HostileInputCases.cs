@@ -106,7 +106,7 @@ internal sealed class HostileInputCases
     /// <summary>A builder's configuration watches files (user secrets): release the watchers, which are a limited resource.</summary>
     private static void Dispose(IDistributedApplicationBuilder builder) => (builder.Configuration as IDisposable)?.Dispose();
 
-    internal sealed record Configuration(string Name, ProsodyConfiguration Settings, string Lua, IReadOnlyList<KeyValuePair<string, string>> Environment,
+    internal sealed record Configuration(string Name, ProsodyConfiguration Decisions, string Lua, IReadOnlyList<KeyValuePair<string, string>> Environment,
         string? TurnScript, string? TurnAddress)
     {
         public static Configuration From(IDistributedApplicationBuilder builder, ProsodyResource resource)

@@ -61,9 +61,9 @@ public class HostileInputFunctionalTests
             var evaluated = File.ReadAllLines(Path.Combine(work.FullName, "evaluate.out")).Select(l => l.Split(' ')).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.ToList());
             foreach (var configuration in cases.Configurations)
             {
-                var expected = configuration.Settings.Accounts.Select(a => $"jid {Hex(a.Jid)}")
-                    .Concat(configuration.Settings.MetricsAllowedNetwork is { } network ? [$"cidr {Hex(network)}"] : [])
-                    .Concat(configuration.Settings.ExternalComponents.Select(c => $"component {Hex(c.Domain)}"))
+                var expected = configuration.Decisions.Accounts.Select(a => $"jid {Hex(a.Jid)}")
+                    .Concat(configuration.Decisions.MetricsAllowedNetwork is { } network ? [$"cidr {Hex(network)}"] : [])
+                    .Concat(configuration.Decisions.ExternalComponents.Select(c => $"component {Hex(c.Domain)}"))
                     .Append("OK");
                 var actual = evaluated.GetValueOrDefault(configuration.Name, []).Select(p => string.Join(' ', p.Skip(1)));
                 if (!expected.SequenceEqual(actual))
@@ -122,7 +122,7 @@ public class HostileInputFunctionalTests
             // A punycode domain (xn--…) is one Prosody serves, but prosodyctl advises its Unicode form; that advice,
             // and nothing else, is expected for such a configuration.
             bool OnlyPunycodeAdvice(HostileInputCases.Configuration c) =>
-                c.Settings.Settings.Domain.Split('.').Any(l => l.StartsWith("xn--", StringComparison.Ordinal))
+                c.Decisions.Settings.Domain.Split('.').Any(l => l.StartsWith("xn--", StringComparison.Ordinal))
                 && File.ReadAllText(Path.Combine(work.FullName, "out", $"{c.Name}.txt")) is var text
                 && text.Contains("incorrectly-encoded hostnames", StringComparison.Ordinal) && !text.Contains("invalid host names", StringComparison.Ordinal);
             var failures = cases.Configurations.Where(c => statuses[c.Name] != "0" && !OnlyPunycodeAdvice(c))

@@ -4,7 +4,6 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 [RequiresContainers(ContainerImage.Prosody)]
 public class ProsodyFunctionalTests
 {
-
     [Fact]
     public async Task TwoAccountsSignInOverStartTlsSeeEachOthersPresenceAndExchangeMessages()
     {

@@ -19,8 +19,6 @@ public class ServerFeatureFunctionalTests
     /// <summary>Federation needs DNS, TLS and dialback between two containers: allow it time on a loaded machine.</summary>
     private static readonly TimeSpan FederationTimeout = TimeSpan.FromSeconds(90);
 
-
-
     [Fact]
     public async Task UsersCreateRoomsThatReplayRecentHistoryAndArchiveEveryMessageUnlessOnlyAdministratorsMayCreateRooms()
     {
