@@ -8,6 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Aspire.Hosting.Prosody.Endpoints;
+using Aspire.Hosting.Prosody.Accounts;
+using Aspire.Hosting.Prosody.Federation;
 
 namespace Aspire.Hosting;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
+using Aspire.Hosting.Prosody.Modules;
 
 namespace Aspire.Hosting.Prosody.Tests;
 

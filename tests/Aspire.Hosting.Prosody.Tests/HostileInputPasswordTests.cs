@@ -1,3 +1,5 @@
+using Aspire.Hosting.Prosody.Accounts;
+
 namespace Aspire.Hosting.Prosody.Tests;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Aspire.Hosting.Prosody.Configuration;
+namespace Aspire.Hosting.Prosody.Accounts;
 
 /// <summary>
 /// Passwords Prosody can never accept: SASLprep (RFC 4013), which Prosody applies to every password, refuses empty

@@ -229,7 +229,7 @@ internal sealed class ProsodyConfiguration
     /// </summary>
     public static bool PublishesDerivedImage(ProsodyResource resource) => !resource.IsRunMode;
 
-    /// <summary>Run mode lets the container runtime publish the ports, not Aspire's proxy (<see cref="ProsodyEndpoints"/>).</summary>
+    /// <summary>Run mode lets the container runtime publish the ports, not Aspire's proxy (<see cref="Endpoints.ProsodyEndpoints"/>).</summary>
     public static bool PublishesPortsWithoutProxy(ProsodyResource resource) => resource.IsRunMode;
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Aspire.Hosting.Prosody.Tls;
+using Aspire.Hosting.Prosody.Modules;
 
 namespace Aspire.Hosting.Prosody.Configuration;
 

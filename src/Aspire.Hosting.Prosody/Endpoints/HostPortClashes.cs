@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Aspire.Hosting.Prosody.Configuration;
+namespace Aspire.Hosting.Prosody.Endpoints;
 
 /// <summary>
 /// Run mode: two endpoints of the app model that ask for the same fixed host port and protocol cannot both listen,

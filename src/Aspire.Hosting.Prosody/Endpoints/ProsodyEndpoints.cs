@@ -1,4 +1,4 @@
-namespace Aspire.Hosting.Prosody.Configuration;
+namespace Aspire.Hosting.Prosody.Endpoints;
 
 /// <summary>
 /// Run mode: who publishes Prosody's ports on the developer's machine. The container runtime does, as Compose or

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Aspire.Hosting.Prosody.Tls;
 
-namespace Aspire.Hosting.Prosody.Configuration;
+namespace Aspire.Hosting.Prosody.Federation;
 
 /// <summary>
 /// What makes federation work as a user sets it up: the container's network aliases (its domains), the app model's

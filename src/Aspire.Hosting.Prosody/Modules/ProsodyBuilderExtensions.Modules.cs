@@ -1,3 +1,5 @@
+using Aspire.Hosting.Prosody.Modules;
+
 namespace Aspire.Hosting;
 
 public static partial class ProsodyBuilderExtensions

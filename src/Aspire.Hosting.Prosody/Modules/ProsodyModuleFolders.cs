@@ -1,4 +1,4 @@
-namespace Aspire.Hosting.Prosody.Configuration;
+namespace Aspire.Hosting.Prosody.Modules;
 
 /// <summary>
 /// Finds the Prosody modules in folders on the AppHost's machine. A folder may be a prosody-modules community

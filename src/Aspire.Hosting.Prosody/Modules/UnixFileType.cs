@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Aspire.Hosting.Prosody.Configuration;
+namespace Aspire.Hosting.Prosody.Modules;
 
 /// <summary>
 /// Tells a regular file from a FIFO, a socket or a device on Unix, which .NET's file APIs do not (they report all of

@@ -1,4 +1,4 @@
-namespace Aspire.Hosting.Prosody.Publishing;
+namespace Aspire.Hosting.Prosody.Tls;
 
 /// <summary>
 /// A deployment's certificate: two parameters, <c>{name}-tls-certificate</c> and <c>{name}-tls-key</c> (secret),

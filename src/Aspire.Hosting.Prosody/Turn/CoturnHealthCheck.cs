@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Aspire.Hosting.Prosody.Health;
+namespace Aspire.Hosting.Prosody.Turn;
 
 /// <summary>Healthy when the TURN server answers a STUN Binding request on its TCP endpoint.</summary>
 internal sealed class CoturnHealthCheck(CoturnResource resource) : IHealthCheck

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Sockets;
-using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Turn;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

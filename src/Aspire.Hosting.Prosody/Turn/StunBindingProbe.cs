@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 
-namespace Aspire.Hosting.Prosody.Health;
+namespace Aspire.Hosting.Prosody.Turn;
 
 /// <summary>
 /// Sends a STUN Binding request (RFC 5389) over TCP and expects a Binding success response: the TURN server
