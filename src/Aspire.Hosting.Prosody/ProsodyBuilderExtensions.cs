@@ -1,16 +1,16 @@
 using Aspire.Hosting.Prosody;
+using Aspire.Hosting.Prosody.Accounts;
 using Aspire.Hosting.Prosody.Commands;
-using Aspire.Hosting.Prosody.Tls;
+using Aspire.Hosting.Prosody.Endpoints;
+using Aspire.Hosting.Prosody.Federation;
 using Aspire.Hosting.Prosody.Health;
 using Aspire.Hosting.Prosody.Metrics;
 using Aspire.Hosting.Prosody.Publishing;
+using Aspire.Hosting.Prosody.Tls;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Aspire.Hosting.Prosody.Endpoints;
-using Aspire.Hosting.Prosody.Accounts;
-using Aspire.Hosting.Prosody.Federation;
 
 namespace Aspire.Hosting;
 
@@ -171,7 +171,7 @@ public static partial class ProsodyBuilderExtensions
     /// siblings; a published model asks for the certificate parameters exactly when no certificates directory is
     /// mounted. Aspire completes its own models at this point too (the dashboard, Azure's role assignments).
     /// </summary>
-    internal static void CompleteAtStart(IDistributedApplicationBuilder builder, ProsodyResource resource, IServiceProvider services, DistributedApplicationModel model)
+    private static void CompleteAtStart(IDistributedApplicationBuilder builder, ProsodyResource resource, IServiceProvider services, DistributedApplicationModel model)
     {
         CertificateChecks.CheckAtStart(resource, services);
         if (ProsodyConfiguration.PublishesPortsWithoutProxy(resource))

@@ -1,5 +1,5 @@
-using Aspire.Hosting.Prosody.Tls;
 using Aspire.Hosting.Prosody.Modules;
+using Aspire.Hosting.Prosody.Tls;
 
 namespace Aspire.Hosting.Prosody.Configuration;
 
