@@ -35,9 +35,8 @@ public class HealthFunctionalTests
         var gate = Directory.CreateTempSubdirectory("prosody-gate-");
         try
         {
-            var builder = TestApp.CreateBuilder();
-            var password = builder.AddPassword("alice-password");
-            var chat = builder.AddProsody("chat").WithUser("alice", password).WithStartGate(gate);
+            var (builder, chat, password) = TestApp.CreateChatWithAlice();
+            chat.WithStartGate(gate);
             var bot = builder.AddExecutable("bot", "bash", gate.FullName, "-c", SingleAttemptClient)
                 .WithEnvironment("XMPP_HOST", $"{chat.Resource.Host}")
                 .WithEnvironment("XMPP_PORT", $"{chat.Resource.Port}")
@@ -91,9 +90,8 @@ public class HealthFunctionalTests
         try
         {
             gate.Open();
-            var builder = TestApp.CreateBuilder();
-            var password = builder.AddPassword("alice-password");
-            var chat = builder.AddProsody("chat").WithUser("alice", password).WithStartGate(gate);
+            var (builder, chat, password) = TestApp.CreateChatWithAlice();
+            chat.WithStartGate(gate);
             await using var app = await builder.StartAsync("chat");
             var firstContainer = app.Current("chat").ContainerId();
 
@@ -134,11 +132,9 @@ public class HealthFunctionalTests
     [Fact]
     public async Task TheHealthCheckNamesTheFailingPartHttpWhenTheWebsocketPathIsMissingAndXmppWhenProsodyIsFrozen()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         // Prosody serves the websocket somewhere else: XMPP works, the HTTP part of the check gets 404.
-        var chat = builder.AddProsody("chat").WithUser("alice", password)
-            .WithExtraConfiguration("http_paths = { websocket = \"/elsewhere\" }");
+        chat.WithExtraConfiguration("http_paths = { websocket = \"/elsewhere\" }");
         await using var app = await builder.StartAsync();
 
         var unhealthy = await app.WaitForAsync("chat", e =>
@@ -181,9 +177,7 @@ public class HealthFunctionalTests
     [Fact]
     public async Task AKilledProsodyMakesTheResourceUnhealthyWithinSecondsNamingTheCrashAndHealthyOnceItAnswersAgainWhileAHealthyServerLogsNoCheckConnections()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.StartAsync("chat");
         var containerId = app.ContainerIdOf("chat");
         var firstCheck = app.StateOf("chat").HealthReports.Single(r => r.Name == chat.CheckName()).LastRunAt;

@@ -48,9 +48,7 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task TheContainerRuntimePublishesTheClientPortItselfNotTheOrchestratorsProxy()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.StartAsync("chat");
 
         var c2s = chat.Resource.PrimaryEndpoint;
@@ -65,9 +63,7 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task EveryOfferedSaslMechanismSignsInAndAWrongPasswordIsRefused()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.StartAsync("chat");
 
         // Prosody 13 stores SCRAM-SHA-1 credentials, so it offers SCRAM-SHA-1 and PLAIN (and SCRAM-SHA-1-PLUS, OAUTHBEARER).
@@ -106,9 +102,7 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task TheWebsocketEndpointAcceptsAnXmppSession()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.StartAsync("chat");
 
         await using var client = await XmppClient.ConnectWebSocketAsync(chat.Resource.WebSocketUri(), chat.Resource.ClientOptions("alice", await password.ValueAsync()), Cancel);

@@ -74,10 +74,8 @@ public class ServerFeatureFunctionalTests
     [Fact]
     public async Task TheUploadComponentHandsOutUrlsOnAPublishedEndpointRefusesFilesOverTheLimitAndExpiresUploadsAfterTheConfiguredDays()
     {
-        var builder = TestApp.CreateBuilder();
-        var alicePassword = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword)
-            .WithFileShare(sizeLimitMegabytes: 1, quotaGigabytes: 2, expiryDays: 3);
+        var (builder, chat, alicePassword) = TestApp.CreateChatWithAlice();
+        chat.WithFileShare(sizeLimitMegabytes: 1, quotaGigabytes: 2, expiryDays: 3);
         await using var app = await builder.StartAsync("chat");
         await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
         const string upload = "upload.chat.dev.localhost";
@@ -116,9 +114,7 @@ public class ServerFeatureFunctionalTests
     [Fact]
     public async Task AnExternalComponentConnectsWithTheConnectionInformationItsServiceIsGivenAndExchangesMessagesWithAUser()
     {
-        var builder = TestApp.CreateBuilder();
-        var alicePassword = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword);
+        var (builder, chat, alicePassword) = TestApp.CreateChatWithAlice();
         var bot = chat.AddExternalComponent("bot");
         // The service that implements the component; never started: this test plays its part.
         var service = builder.AddExecutable("bot-service", "dotnet", ".").WithReference(bot).WithExplicitStart();
