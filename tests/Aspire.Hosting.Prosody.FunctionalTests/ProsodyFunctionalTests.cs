@@ -149,22 +149,16 @@ public class ProsodyFunctionalTests
     {
         // Created by this process: owned by root when the tests run as root (as in CI), which stops the official entrypoint.
         var directory = Directory.CreateTempSubdirectory("prosody-data-");
-        try
+        using var cleanup = directory.DeleteWhenDisposed();
+        var builder = TestApp.CreateBuilder();
+        var password = builder.AddPassword("dave-password");
+        var chat = builder.AddProsody("chat").WithUser("dave", password).WithDataBindMount(directory.FullName);
+        await using (var app = await builder.StartAsync("chat"))
         {
-            var builder = TestApp.CreateBuilder();
-            var password = builder.AddPassword("dave-password");
-            var chat = builder.AddProsody("chat").WithUser("dave", password).WithDataBindMount(directory.FullName);
-            await using (var app = await builder.StartAsync("chat"))
-            {
-                await using var dave = await chat.Resource.ConnectPackageClientAsync("dave", await password.ValueAsync());
-            }
+            await using var dave = await chat.Resource.ConnectPackageClientAsync("dave", await password.ValueAsync());
+        }
 
-            Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2edev%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2edev%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");
     }
 
     [Fact]
