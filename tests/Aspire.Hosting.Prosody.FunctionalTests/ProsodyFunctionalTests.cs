@@ -7,10 +7,7 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task TwoAccountsSignInOverStartTlsSeeEachOthersPresenceAndExchangeMessages()
     {
-        var builder = TestApp.CreateBuilder();
-        var alicePassword = builder.AddPassword("alice-password");
-        var bobPassword = builder.AddPassword("bob-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword).WithUser("bob", bobPassword);
+        var (builder, chat, alicePassword, bobPassword) = TestApp.CreateChatWithAliceAndBob();
         await using var app = await builder.StartAsync("chat");
 
         await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
