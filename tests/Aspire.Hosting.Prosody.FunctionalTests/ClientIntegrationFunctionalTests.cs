@@ -41,8 +41,7 @@ public partial class ClientIntegrationFunctionalTests
     public async Task AServiceOnAddProsodyClientSignsInWithItsAccountAndAnswersDirectMessages()
     {
         var (builder, chat, testerPassword) = CreateModel();
-        var botLog = new ResourceLogCapture("lobby-bot");
-        builder.Services.AddLogging(logging => logging.AddProvider(botLog));
+        var botLog = ResourceLogCapture.AddTo(builder, "lobby-bot");
         await using var app = await builder.StartAsync("chat", "lobby-bot");
         await using var tester = await chat.Resource.ConnectPackageClientAsync("tester", await testerPassword.ValueAsync());
 
@@ -97,8 +96,7 @@ public partial class ClientIntegrationFunctionalTests
     public async Task NoMessageTheServiceSentIsLostWhenProsodyIsKilledMidBurst()
     {
         var (builder, chat, testerPassword) = CreateModel();
-        var botLog = new ResourceLogCapture("lobby-bot");
-        builder.Services.AddLogging(logging => logging.AddProvider(botLog));
+        var botLog = ResourceLogCapture.AddTo(builder, "lobby-bot");
         await using var app = await builder.StartAsync("chat", "lobby-bot");
         var password = await testerPassword.ValueAsync();
         const int count = 2000;

@@ -82,6 +82,14 @@ internal sealed class ResourceLogCapture(string resourceName) : ILoggerProvider
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
 
+    /// <summary>Captures the console output of the resource <paramref name="resourceName"/> of the app this builder builds.</summary>
+    public static ResourceLogCapture AddTo(IDistributedApplicationTestingBuilder builder, string resourceName)
+    {
+        var capture = new ResourceLogCapture(resourceName);
+        builder.Services.AddLogging(logging => logging.AddProvider(capture));
+        return capture;
+    }
+
     public IReadOnlyCollection<string> Lines => _lines;
 
     public ILogger CreateLogger(string categoryName) =>

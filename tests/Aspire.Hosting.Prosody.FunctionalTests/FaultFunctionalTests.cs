@@ -23,65 +23,59 @@ public class FaultFunctionalTests
         var alicePassword = builder.AddPassword("alice-password");
         var bobPassword = builder.AddPassword("bob-password");
         var chat = builder.AddProsody("chat", adminPassword: adminPassword).WithUser("alice", alicePassword).WithUser("bob", bobPassword).WithDataVolume(volume);
-        try
+        using var cleanup = TestCleanup.RemoveVolumeWhenDisposed(volume);
+        await using var app = await builder.StartAsync("chat");
+        logs.WatchResources(app, chat.Resource);
+        var before = await app.WaitForSnapshotAsync("chat", s => s.IsRunningAndHealthy(), "running and healthy");
+
+        // Alice sends Bob, who is offline, five messages; a ping answered after them means the server handled them.
+        var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync(), SaslMechanisms.Plain);
+        var sent = Enumerable.Range(1, 5).Select(i => $"offline message {i} <&> \u2713").ToList();
+        foreach (var body in sent)
         {
-            await using var app = await builder.StartAsync("chat");
-            logs.WatchResources(app, chat.Resource);
-            var before = await app.WaitForSnapshotAsync("chat", s => s.IsRunningAndHealthy(), "running and healthy");
-
-            // Alice sends Bob, who is offline, five messages; a ping answered after them means the server handled them.
-            var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync(), SaslMechanisms.Plain);
-            var sent = Enumerable.Range(1, 5).Select(i => $"offline message {i} <&> \u2713").ToList();
-            foreach (var body in sent)
-            {
-                await alice.SendMessageAsync("bob@chat.dev.localhost", body, cancellationToken: Cancel);
-            }
-
-            await alice.AddRosterItemAsync("bob@chat.dev.localhost", "Bob", Cancel);
-            await alice.PingAsync(cancellationToken: Cancel);
-
-            // The fault: SIGKILL, as an out-of-memory kill or a crash would end it. No graceful shutdown, no flush.
-            Container("kill", "--signal", "KILL", before.ContainerId());
-            var down = await app.WaitForSnapshotAsync("chat", s => s.State?.Text != KnownResourceStates.Running, "not running");
-            Assert.NotEqual(HealthStatus.Healthy, down.HealthStatus);
-            Assert.NotEqual(KnownResourceStates.Running, app.StateOf("chat").State?.Text);
-            await EventuallyAsync(() => !alice.IsConnected, "Alice's session closed");
-            await alice.DisposeAsync();
-
-            // Back through the dashboard's own command.
-            var start = await app.CommandAsync(chat.Resource, KnownResourceCommands.StartCommand);
-            Assert.True(start.Success, start.Message);
-            var after = await app.WaitForSnapshotAsync("chat", s => s.IsRunningAndHealthy(), "running and healthy again");
-            Assert.NotEqual(before.ContainerId(), after.ContainerId());
-
-            // Nothing accepted before the kill is lost: Bob gets all five, in order, once; Alice's roster survived.
-            await using var bob = await chat.Resource.SignInAsync("bob", await bobPassword.ValueAsync());
-            await bob.SendPresenceAsync(cancellationToken: Cancel);
-            var received = new List<string>();
-            foreach (var _ in sent)
-            {
-                var message = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
-                Assert.True(message.IsFrom("alice@chat.dev.localhost"));
-                received.Add(message.GetBody()!);
-            }
-
-            Assert.Equal(sent, received);
-            await using var aliceAgain = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
-            Assert.Equal("Bob", Assert.Single(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "bob@chat.dev.localhost").Name);
-
-            // And the restarted server works live.
-            await aliceAgain.SendMessageAsync(bob.Jid.ToString(), "after the restart", cancellationToken: Cancel);
-            Assert.Equal("after the restart", (await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel)).GetBody());
-            await Assert.ThrowsAsync<TimeoutException>(() => bob.WaitForMessageAsync(m => m.GetBody() is not null, TimeSpan.FromSeconds(2), Cancel));
-
-            await AssertNoSecretInLogsAsync(logs, "chat",
-                new() { ["admin-password"] = await adminPassword.ValueAsync(), ["alice-password"] = await alicePassword.ValueAsync(), ["bob-password"] = await bobPassword.ValueAsync() },
-                new() { ["alice"] = await alicePassword.ValueAsync() });
+            await alice.SendMessageAsync("bob@chat.dev.localhost", body, cancellationToken: Cancel);
         }
-        finally
+
+        await alice.AddRosterItemAsync("bob@chat.dev.localhost", "Bob", Cancel);
+        await alice.PingAsync(cancellationToken: Cancel);
+
+        // The fault: SIGKILL, as an out-of-memory kill or a crash would end it. No graceful shutdown, no flush.
+        Container("kill", "--signal", "KILL", before.ContainerId());
+        var down = await app.WaitForSnapshotAsync("chat", s => s.State?.Text != KnownResourceStates.Running, "not running");
+        Assert.NotEqual(HealthStatus.Healthy, down.HealthStatus);
+        Assert.NotEqual(KnownResourceStates.Running, app.StateOf("chat").State?.Text);
+        await EventuallyAsync(() => !alice.IsConnected, "Alice's session closed");
+        await alice.DisposeAsync();
+
+        // Back through the dashboard's own command.
+        var start = await app.CommandAsync(chat.Resource, KnownResourceCommands.StartCommand);
+        Assert.True(start.Success, start.Message);
+        var after = await app.WaitForSnapshotAsync("chat", s => s.IsRunningAndHealthy(), "running and healthy again");
+        Assert.NotEqual(before.ContainerId(), after.ContainerId());
+
+        // Nothing accepted before the kill is lost: Bob gets all five, in order, once; Alice's roster survived.
+        await using var bob = await chat.Resource.SignInAsync("bob", await bobPassword.ValueAsync());
+        await bob.SendPresenceAsync(cancellationToken: Cancel);
+        var received = new List<string>();
+        foreach (var _ in sent)
         {
-            ContainerRuntime.Run(ContainerRuntime.Name, "volume", "rm", "--force", volume);
+            var message = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
+            Assert.True(message.IsFrom("alice@chat.dev.localhost"));
+            received.Add(message.GetBody()!);
         }
+
+        Assert.Equal(sent, received);
+        await using var aliceAgain = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
+        Assert.Equal("Bob", Assert.Single(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "bob@chat.dev.localhost").Name);
+
+        // And the restarted server works live.
+        await aliceAgain.SendMessageAsync(bob.Jid.ToString(), "after the restart", cancellationToken: Cancel);
+        Assert.Equal("after the restart", (await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel)).GetBody());
+        await Assert.ThrowsAsync<TimeoutException>(() => bob.WaitForMessageAsync(m => m.GetBody() is not null, TimeSpan.FromSeconds(2), Cancel));
+
+        await AssertNoSecretInLogsAsync(logs, "chat",
+            new() { ["admin-password"] = await adminPassword.ValueAsync(), ["alice-password"] = await alicePassword.ValueAsync(), ["bob-password"] = await bobPassword.ValueAsync() },
+            new() { ["alice"] = await alicePassword.ValueAsync() });
     }
 
     [Fact]
@@ -98,80 +92,74 @@ public class FaultFunctionalTests
         var pg = builder.AddPostgres("pg", password: pgPassword).WithDataVolume(volume);
         var chat = builder.AddProsody("chat", adminPassword: adminPassword).WithUser("alice", alicePassword).WithUser("bob", bobPassword)
             .WithPostgres(pg.AddDatabase("prosodydb")).WithLogLevel(ProsodyLogLevel.Debug);
-        try
+        using var cleanup = TestCleanup.RemoveVolumeWhenDisposed(volume);
+        await using var app = await builder.StartAsync("chat");
+        logs.WatchResources(app, chat.Resource, pg.Resource);
+        await app.WaitForSnapshotAsync("pg", s => s.IsRunningAndHealthy(), "running and healthy");
+
+        await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync(), SaslMechanisms.Plain);
+        await alice.SendMessageAsync("bob@chat.dev.localhost", "stored before the database restart", cancellationToken: Cancel);
+        await alice.AddRosterItemAsync("bob@chat.dev.localhost", "Bob", Cancel);
+        await alice.PingAsync(cancellationToken: Cancel);
+
+        // The fault: the database goes away (Aspire's stop command, as from the dashboard).
+        var stop = await app.CommandAsync(pg.Resource, KnownResourceCommands.StopCommand);
+        Assert.True(stop.Success, stop.Message);
+        var pgDown = await app.WaitForSnapshotAsync("pg", s => s.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), "stopped");
+        Assert.NotEqual(HealthStatus.Healthy, pgDown.HealthStatus);
+
+        // Prosody itself stays up: still Running, and a health check run after the stop still finds it answering.
+        var stoppedAt = DateTime.UtcNow;
+        var chatDuring = await app.WaitForSnapshotAsync("chat", s => s.HealthReports.Any(r => r.LastRunAt > stoppedAt), "checked after the stop");
+        Assert.Equal(KnownResourceStates.Running, chatDuring.State?.Text);
+        Log($"During the outage: chat {chatDuring.Summary()}.");
+
+        // What a client sees meanwhile: the signed-in session keeps working (ping), a new sign-in needs the database.
+        await alice.PingAsync(cancellationToken: Cancel);
+        var bobPw = await bobPassword.ValueAsync();
+        var signInDuring = await Record(async () => await (await chat.Resource.SignInAsync("bob", bobPw)).DisposeAsync());
+        Log($"Signing in while the database is down: {signInDuring}");
+
+        // Back through the dashboard's start command; the data volume keeps the database's contents.
+        var start = await app.CommandAsync(pg.Resource, KnownResourceCommands.StartCommand);
+        Assert.True(start.Success, start.Message);
+        await app.WaitForSnapshotAsync("pg", s => s.IsRunningAndHealthy(), "running and healthy again");
+
+        // Prosody's next queries meet the dead connection and reconnect. (The 13.0 image's PostgreSQL driver could
+        // segfault here, docs/postgres-restart-segfault.md; mod_aspire_sql_failover prevents it, which
+        // DatabaseFailoverFunctionalTests proves.) Should Prosody die anyway, the entrypoint wrapper starts it again,
+        // so signing in succeeds after a few tries; should the container itself end, the dashboard says so and the
+        // start command brings it back. Nothing it accepted may be lost.
+        var (bob, crash) = await SignInOrCrashAsync(app, chat.Resource, "bob", bobPw);
+        if (crash is not null)
         {
-            await using var app = await builder.StartAsync("chat");
-            logs.WatchResources(app, chat.Resource, pg.Resource);
-            await app.WaitForSnapshotAsync("pg", s => s.IsRunningAndHealthy(), "running and healthy");
-
-            await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync(), SaslMechanisms.Plain);
-            await alice.SendMessageAsync("bob@chat.dev.localhost", "stored before the database restart", cancellationToken: Cancel);
-            await alice.AddRosterItemAsync("bob@chat.dev.localhost", "Bob", Cancel);
-            await alice.PingAsync(cancellationToken: Cancel);
-
-            // The fault: the database goes away (Aspire's stop command, as from the dashboard).
-            var stop = await app.CommandAsync(pg.Resource, KnownResourceCommands.StopCommand);
-            Assert.True(stop.Success, stop.Message);
-            var pgDown = await app.WaitForSnapshotAsync("pg", s => s.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), "stopped");
-            Assert.NotEqual(HealthStatus.Healthy, pgDown.HealthStatus);
-
-            // Prosody itself stays up: still Running, and a health check run after the stop still finds it answering.
-            var stoppedAt = DateTime.UtcNow;
-            var chatDuring = await app.WaitForSnapshotAsync("chat", s => s.HealthReports.Any(r => r.LastRunAt > stoppedAt), "checked after the stop");
-            Assert.Equal(KnownResourceStates.Running, chatDuring.State?.Text);
-            Log($"During the outage: chat {chatDuring.Summary()}.");
-
-            // What a client sees meanwhile: the signed-in session keeps working (ping), a new sign-in needs the database.
-            await alice.PingAsync(cancellationToken: Cancel);
-            var bobPw = await bobPassword.ValueAsync();
-            var signInDuring = await Record(async () => await (await chat.Resource.SignInAsync("bob", bobPw)).DisposeAsync());
-            Log($"Signing in while the database is down: {signInDuring}");
-
-            // Back through the dashboard's start command; the data volume keeps the database's contents.
-            var start = await app.CommandAsync(pg.Resource, KnownResourceCommands.StartCommand);
-            Assert.True(start.Success, start.Message);
-            await app.WaitForSnapshotAsync("pg", s => s.IsRunningAndHealthy(), "running and healthy again");
-
-            // Prosody's next queries meet the dead connection and reconnect. (The 13.0 image's PostgreSQL driver could
-            // segfault here, docs/postgres-restart-segfault.md; mod_aspire_sql_failover prevents it, which
-            // DatabaseFailoverFunctionalTests proves.) Should Prosody die anyway, the entrypoint wrapper starts it again,
-            // so signing in succeeds after a few tries; should the container itself end, the dashboard says so and the
-            // start command brings it back. Nothing it accepted may be lost.
-            var (bob, crash) = await SignInOrCrashAsync(app, chat.Resource, "bob", bobPw);
-            if (crash is not null)
-            {
-                Log($"Prosody did not survive the database restart; the dashboard shows: {crash.Summary()}");
-                Assert.NotEqual(KnownResourceStates.Running, crash.State?.Text);
-                Assert.NotEqual(0, crash.ExitCode ?? 0);
-                var restart = await app.CommandAsync(chat.Resource, KnownResourceCommands.StartCommand);
-                Assert.True(restart.Success, restart.Message);
-                await app.WaitForSnapshotAsync("chat", s => s.IsRunningAndHealthy(), "running and healthy again");
-                bob = await RetryAsync(() => chat.Resource.SignInAsync("bob", bobPw), "Bob signs in after Prosody's restart");
-            }
-
-            await using (bob)
-            {
-                await bob!.SendPresenceAsync(cancellationToken: Cancel);
-                var stored = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
-                Assert.Equal("stored before the database restart", stored.GetBody());
-                await using var aliceAgain = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
-                Assert.Equal("Bob", Assert.Single(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "bob@chat.dev.localhost").Name);
-                await aliceAgain.AddRosterItemAsync("carol@chat.dev.localhost", "Carol", Cancel);
-                Assert.Contains(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "carol@chat.dev.localhost");
-            }
-
-            await AssertNoSecretInLogsAsync(logs, "chat",
-                new()
-                {
-                    ["pg-password"] = await pgPassword.ValueAsync(), ["admin-password"] = await adminPassword.ValueAsync(),
-                    ["alice-password"] = await alicePassword.ValueAsync(), ["bob-password"] = await bobPassword.ValueAsync(),
-                },
-                new() { ["alice"] = await alicePassword.ValueAsync() });
+            Log($"Prosody did not survive the database restart; the dashboard shows: {crash.Summary()}");
+            Assert.NotEqual(KnownResourceStates.Running, crash.State?.Text);
+            Assert.NotEqual(0, crash.ExitCode ?? 0);
+            var restart = await app.CommandAsync(chat.Resource, KnownResourceCommands.StartCommand);
+            Assert.True(restart.Success, restart.Message);
+            await app.WaitForSnapshotAsync("chat", s => s.IsRunningAndHealthy(), "running and healthy again");
+            bob = await RetryAsync(() => chat.Resource.SignInAsync("bob", bobPw), "Bob signs in after Prosody's restart");
         }
-        finally
+
+        await using (bob)
         {
-            ContainerRuntime.Run(ContainerRuntime.Name, "volume", "rm", "--force", volume);
+            await bob!.SendPresenceAsync(cancellationToken: Cancel);
+            var stored = await bob.WaitForMessageAsync(m => m.GetBody() is not null, StanzaTimeout, Cancel);
+            Assert.Equal("stored before the database restart", stored.GetBody());
+            await using var aliceAgain = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
+            Assert.Equal("Bob", Assert.Single(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "bob@chat.dev.localhost").Name);
+            await aliceAgain.AddRosterItemAsync("carol@chat.dev.localhost", "Carol", Cancel);
+            Assert.Contains(await aliceAgain.GetRosterAsync(Cancel), i => i.Jid == "carol@chat.dev.localhost");
         }
+
+        await AssertNoSecretInLogsAsync(logs, "chat",
+            new()
+            {
+                ["pg-password"] = await pgPassword.ValueAsync(), ["admin-password"] = await adminPassword.ValueAsync(),
+                ["alice-password"] = await alicePassword.ValueAsync(), ["bob-password"] = await bobPassword.ValueAsync(),
+            },
+            new() { ["alice"] = await alicePassword.ValueAsync() });
     }
 
     [Fact]

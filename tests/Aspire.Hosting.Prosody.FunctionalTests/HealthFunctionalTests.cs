@@ -33,112 +33,96 @@ public class HealthFunctionalTests
     public async Task UntilProsodyAnswersXmppTheResourceIsUnhealthyNamingTheStreamAndWaitForHoldsADependentWhoseOnlyAttemptThenSucceeds()
     {
         var gate = Directory.CreateTempSubdirectory("prosody-gate-");
-        try
+        using var cleanup = gate.DeleteWhenDisposed();
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
+        chat.WithStartGate(gate);
+        var bot = builder.AddExecutable("bot", "bash", gate.FullName, "-c", SingleAttemptClient)
+            .WithEnvironment("XMPP_HOST", $"{chat.Resource.Host}")
+            .WithEnvironment("XMPP_PORT", $"{chat.Resource.Port}")
+            .WithEnvironment("XMPP_DOMAIN", chat.Resource.Domain)
+            .WaitFor(chat);
+        // StartAsync itself returns only once every resource is created, which for the bot means once WaitFor released it.
+        await using var app = await builder.BuildAsync(Cancel);
+        var starting = app.StartInBackground();
+
+        // The container runs, but Prosody has not started: every check fails, naming the XMPP stream.
+        var first = await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Unhealthy);
+        var second = await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Unhealthy, after: first.LastRunAt);
+        foreach (var report in new[] { first, second })
         {
-            var builder = TestApp.CreateBuilder();
-            var password = builder.AddPassword("alice-password");
-            var chat = builder.AddProsody("chat").WithUser("alice", password).WithStartGate(gate);
-            var bot = builder.AddExecutable("bot", "bash", gate.FullName, "-c", SingleAttemptClient)
-                .WithEnvironment("XMPP_HOST", $"{chat.Resource.Host}")
-                .WithEnvironment("XMPP_PORT", $"{chat.Resource.Port}")
-                .WithEnvironment("XMPP_DOMAIN", chat.Resource.Domain)
-                .WaitFor(chat);
-            // StartAsync itself returns only once every resource is created, which for the bot means once WaitFor released it.
-            await using var app = await builder.BuildAsync(Cancel);
-            var starting = app.StartInBackground();
-
-            // The container runs, but Prosody has not started: every check fails, naming the XMPP stream.
-            var first = await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Unhealthy);
-            var second = await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Unhealthy, after: first.LastRunAt);
-            foreach (var report in new[] { first, second })
-            {
-                Assert.Contains("stream", report.Description, StringComparison.OrdinalIgnoreCase);
-                Assert.DoesNotContain("HTTP", report.Description, StringComparison.Ordinal);
-            }
-
-            Assert.Equal(HealthStatus.Unhealthy, app.Current("chat").Snapshot.HealthStatus);
-
-            // Two failed rounds of checks later, the dependent has still not been started.
-            var waiting = app.Current("bot").Snapshot;
-            Assert.Equal(KnownResourceStates.Waiting, waiting.State?.Text);
-            Assert.Null(waiting.StartTimeStamp);
-
-            var clock = Stopwatch.StartNew();
-            gate.Open();
-            await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy);
-            Log($"Healthy {clock.ElapsedMilliseconds} ms after the start gate opened.");
-            Assert.Equal(HealthStatus.Healthy, app.Current("chat").Snapshot.HealthStatus);
-
-            // Released now, the dependent's one and only stream attempt gets the features.
-            var finished = await app.WaitForAsync("bot", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), "finished");
-            Assert.Equal(0, finished.Snapshot.ExitCode);
-
-            await starting;
-
-            await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
-            Assert.Equal("alice@chat.dev.localhost", alice.Jid.Bare.ToString());
+            Assert.Contains("stream", report.Description, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("HTTP", report.Description, StringComparison.Ordinal);
         }
-        finally
-        {
-            gate.Delete(recursive: true);
-        }
+
+        Assert.Equal(HealthStatus.Unhealthy, app.Current("chat").Snapshot.HealthStatus);
+
+        // Two failed rounds of checks later, the dependent has still not been started.
+        var waiting = app.Current("bot").Snapshot;
+        Assert.Equal(KnownResourceStates.Waiting, waiting.State?.Text);
+        Assert.Null(waiting.StartTimeStamp);
+
+        var clock = Stopwatch.StartNew();
+        gate.Open();
+        await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy);
+        Log($"Healthy {clock.ElapsedMilliseconds} ms after the start gate opened.");
+        Assert.Equal(HealthStatus.Healthy, app.Current("chat").Snapshot.HealthStatus);
+
+        // Released now, the dependent's one and only stream attempt gets the features.
+        var finished = await app.WaitForAsync("bot", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), "finished");
+        Assert.Equal(0, finished.Snapshot.ExitCode);
+
+        await starting;
+
+        await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
+        Assert.Equal("alice@chat.dev.localhost", alice.Jid.Bare.ToString());
     }
 
     [Fact]
     public async Task AStoppedProsodyIsNeverReportedHealthyAndAfterStartItIsUnhealthyUntilItAnswersXmppAgain()
     {
         var gate = Directory.CreateTempSubdirectory("prosody-gate-");
-        try
-        {
-            gate.Open();
-            var builder = TestApp.CreateBuilder();
-            var password = builder.AddPassword("alice-password");
-            var chat = builder.AddProsody("chat").WithUser("alice", password).WithStartGate(gate);
-            await using var app = await builder.StartAsync("chat");
-            var firstContainer = app.Current("chat").ContainerId();
+        using var cleanup = gate.DeleteWhenDisposed();
+        gate.Open();
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
+        chat.WithStartGate(gate);
+        await using var app = await builder.StartAsync("chat");
+        var firstContainer = app.Current("chat").ContainerId();
 
-            // Stopped through the orchestrator, as the dashboard's Stop command does.
-            gate.Close();
-            var stop = await app.ResourceCommands.ExecuteCommandAsync("chat", KnownResourceCommands.StopCommand, Cancel);
-            Assert.True(stop.Success, stop.Message);
-            var stopped = await app.WaitForAsync("chat", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), "stopped");
-            Assert.NotEqual(HealthStatus.Healthy, stopped.Snapshot.HealthStatus);
-            // Nothing answers XMPP on the endpoint any more.
-            var probe = chat.Resource.ClientOptions("alice", "") with { Timeout = TimeSpan.FromSeconds(2) };
-            await Assert.ThrowsAnyAsync<Exception>(() => XmppTestClient.XmppClient.GetStreamFeaturesAsync(probe, cancellationToken: Cancel));
+        // Stopped through the orchestrator, as the dashboard's Stop command does.
+        gate.Close();
+        var stop = await app.ResourceCommands.ExecuteCommandAsync("chat", KnownResourceCommands.StopCommand, Cancel);
+        Assert.True(stop.Success, stop.Message);
+        var stopped = await app.WaitForAsync("chat", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), "stopped");
+        Assert.NotEqual(HealthStatus.Healthy, stopped.Snapshot.HealthStatus);
+        // Nothing answers XMPP on the endpoint any more.
+        var probe = chat.Resource.ClientOptions("alice", "") with { Timeout = TimeSpan.FromSeconds(2) };
+        await Assert.ThrowsAnyAsync<Exception>(() => XmppTestClient.XmppClient.GetStreamFeaturesAsync(probe, cancellationToken: Cancel));
 
-            // Started again with Prosody held back: running, checked, and unhealthy because no XMPP stream opens.
-            var startedAt = DateTime.UtcNow;
-            var start = await app.ResourceCommands.ExecuteCommandAsync("chat", KnownResourceCommands.StartCommand, Cancel);
-            Assert.True(start.Success, start.Message);
-            var restarted = await app.WaitForAsync("chat", e =>
-                e.Snapshot.State?.Text == KnownResourceStates.Running
-                && e.Snapshot.HealthStatus == HealthStatus.Unhealthy
-                && e.Report(chat.CheckName()) is { Status: HealthStatus.Unhealthy } report
-                && report.LastRunAt > startedAt, "running and unhealthy after start");
-            var unhealthy = restarted.Report(chat.CheckName())!;
-            Assert.Contains("stream", unhealthy.Description, StringComparison.OrdinalIgnoreCase);
-            Log($"Containers: {firstContainer} before the stop, {restarted.ContainerId()} after the start.");
+        // Started again with Prosody held back: running, checked, and unhealthy because no XMPP stream opens.
+        var startedAt = DateTime.UtcNow;
+        var start = await app.ResourceCommands.ExecuteCommandAsync("chat", KnownResourceCommands.StartCommand, Cancel);
+        Assert.True(start.Success, start.Message);
+        var restarted = await app.WaitForAsync("chat", e =>
+            e.Snapshot.State?.Text == KnownResourceStates.Running
+            && e.Snapshot.HealthStatus == HealthStatus.Unhealthy
+            && e.Report(chat.CheckName()) is { Status: HealthStatus.Unhealthy } report
+            && report.LastRunAt > startedAt, "running and unhealthy after start");
+        var unhealthy = restarted.Report(chat.CheckName())!;
+        Assert.Contains("stream", unhealthy.Description, StringComparison.OrdinalIgnoreCase);
+        Log($"Containers: {firstContainer} before the stop, {restarted.ContainerId()} after the start.");
 
-            gate.Open();
-            await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy, after: unhealthy.LastRunAt);
-            await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
-            Assert.Equal("alice@chat.dev.localhost", alice.Jid.Bare.ToString());
-        }
-        finally
-        {
-            gate.Delete(recursive: true);
-        }
+        gate.Open();
+        await app.WaitForReportAsync("chat", chat.CheckName(), HealthStatus.Healthy, after: unhealthy.LastRunAt);
+        await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
+        Assert.Equal("alice@chat.dev.localhost", alice.Jid.Bare.ToString());
     }
 
     [Fact]
     public async Task TheHealthCheckNamesTheFailingPartHttpWhenTheWebsocketPathIsMissingAndXmppWhenProsodyIsFrozen()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         // Prosody serves the websocket somewhere else: XMPP works, the HTTP part of the check gets 404.
-        var chat = builder.AddProsody("chat").WithUser("alice", password)
-            .WithExtraConfiguration("http_paths = { websocket = \"/elsewhere\" }");
+        chat.WithExtraConfiguration("http_paths = { websocket = \"/elsewhere\" }");
         await using var app = await builder.StartAsync();
 
         var unhealthy = await app.WaitForAsync("chat", e =>
@@ -181,9 +165,7 @@ public class HealthFunctionalTests
     [Fact]
     public async Task AKilledProsodyMakesTheResourceUnhealthyWithinSecondsNamingTheCrashAndHealthyOnceItAnswersAgainWhileAHealthyServerLogsNoCheckConnections()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.StartAsync("chat");
         var containerId = app.ContainerIdOf("chat");
         var firstCheck = app.StateOf("chat").HealthReports.Single(r => r.Name == chat.CheckName()).LastRunAt;
@@ -228,58 +210,52 @@ public class HealthFunctionalTests
         // The certificate reaches Prosody as a user would give it in configuration of their own: through a mounted
         // directory and c2s_ssl (the typed methods may refuse such a certificate while the model is built).
         var directory = Directory.CreateTempSubdirectory("prosody-tls-");
-        try
+        using var cleanup = directory.DeleteWhenDisposed();
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes for the mounted certificate.");
+        if (!OperatingSystem.IsWindows())
         {
-            Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes for the mounted certificate.");
+            File.SetUnixFileMode(directory.FullName, (UnixFileMode)0b111_101_101);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var (notBefore, notAfter) = fault switch
+        {
+            "expired" => (now.AddDays(-30), now.AddDays(-1)),
+            "not yet valid" => (now.AddDays(1), now.AddDays(30)),
+            _ => (now.AddDays(-1), now.AddDays(30)),
+        };
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=chat.dev.localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("chat.dev.localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(notBefore, notAfter);
+        using var otherKey = RSA.Create(2048);
+        var keyPem = fault == "key of another certificate" ? otherKey.ExportPkcs8PrivateKeyPem() : key.ExportPkcs8PrivateKeyPem();
+        foreach (var (name, text) in new[] { ("tls.crt", certificate.ExportCertificatePem()), ("tls.key", keyPem) })
+        {
+            var path = Path.Combine(directory.FullName, name);
+            await File.WriteAllTextAsync(path, text + "\n", Cancel);
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(directory.FullName, (UnixFileMode)0b111_101_101);
+                File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
             }
-
-            var now = DateTimeOffset.UtcNow;
-            var (notBefore, notAfter) = fault switch
-            {
-                "expired" => (now.AddDays(-30), now.AddDays(-1)),
-                "not yet valid" => (now.AddDays(1), now.AddDays(30)),
-                _ => (now.AddDays(-1), now.AddDays(30)),
-            };
-            using var key = RSA.Create(2048);
-            var request = new CertificateRequest("CN=chat.dev.localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddDnsName("chat.dev.localhost");
-            request.CertificateExtensions.Add(names.Build());
-            using var certificate = request.CreateSelfSigned(notBefore, notAfter);
-            using var otherKey = RSA.Create(2048);
-            var keyPem = fault == "key of another certificate" ? otherKey.ExportPkcs8PrivateKeyPem() : key.ExportPkcs8PrivateKeyPem();
-            foreach (var (name, text) in new[] { ("tls.crt", certificate.ExportCertificatePem()), ("tls.key", keyPem) })
-            {
-                var path = Path.Combine(directory.FullName, name);
-                await File.WriteAllTextAsync(path, text + "\n", Cancel);
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
-                }
-            }
-
-            var builder = TestApp.CreateBuilder();
-            var chat = builder.AddProsody("chat")
-                .WithBindMount(directory.FullName, "/etc/prosody/faulty-tls", isReadOnly: true)
-                .WithExtraConfiguration("c2s_ssl = { certificate = \"/etc/prosody/faulty-tls/tls.crt\"; key = \"/etc/prosody/faulty-tls/tls.key\" }");
-            await using var app = await builder.BuildAsync(Cancel);
-            await app.StartAsync(Cancel);
-
-            var unhealthy = await app.WaitForAsync("chat", e =>
-                e.Report(chat.CheckName()) is { Status: HealthStatus.Unhealthy, Description: { } d } && d.Contains("TLS cannot work", StringComparison.Ordinal),
-                "unhealthy naming TLS");
-            var description = unhealthy.Report(chat.CheckName())!.Description!;
-            Log($"{fault}: {description}");
-            Assert.Contains(reason, description, StringComparison.Ordinal);
-            Assert.Contains("chat.dev.localhost", description, StringComparison.Ordinal);
         }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+
+        var builder = TestApp.CreateBuilder();
+        var chat = builder.AddProsody("chat")
+            .WithBindMount(directory.FullName, "/etc/prosody/faulty-tls", isReadOnly: true)
+            .WithExtraConfiguration("c2s_ssl = { certificate = \"/etc/prosody/faulty-tls/tls.crt\"; key = \"/etc/prosody/faulty-tls/tls.key\" }");
+        await using var app = await builder.BuildAsync(Cancel);
+        await app.StartAsync(Cancel);
+
+        var unhealthy = await app.WaitForAsync("chat", e =>
+            e.Report(chat.CheckName()) is { Status: HealthStatus.Unhealthy, Description: { } d } && d.Contains("TLS cannot work", StringComparison.Ordinal),
+            "unhealthy naming TLS");
+        var description = unhealthy.Report(chat.CheckName())!.Description!;
+        Log($"{fault}: {description}");
+        Assert.Contains(reason, description, StringComparison.Ordinal);
+        Assert.Contains("chat.dev.localhost", description, StringComparison.Ordinal);
     }
 
     private static int CountLines(string text, string needle) =>

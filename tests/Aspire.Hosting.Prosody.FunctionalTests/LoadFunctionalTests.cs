@@ -33,39 +33,33 @@ public class LoadFunctionalTests
         var password = builder.AddPassword("load-password");
         var run = builder.AddProsody("chatrun").WithLoadUsers(Clients, password);
         var certificates = Directory.CreateTempSubdirectory("prosody-load-cert-");
-        try
-        {
-            var publish = builder.AddPublishLikeProsody("chatpub", certificates).WithLoadUsers(Clients, password);
-            await using var app = await builder.StartAsync("chatrun", "chatpub");
-            var secret = await password.ValueAsync();
+        using var cleanup = certificates.DeleteWhenDisposed();
+        var publish = builder.AddPublishLikeProsody("chatpub", certificates).WithLoadUsers(Clients, password);
+        await using var app = await builder.StartAsync("chatrun", "chatpub");
+        var secret = await password.ValueAsync();
 
-            // What separates the two configurations on the wire (the unit tests compare the generated settings).
-            await AssertSecureDefaultsDifferAsync(run.Resource, publish.Resource);
+        // What separates the two configurations on the wire (the unit tests compare the generated settings).
+        await AssertSecureDefaultsDifferAsync(run.Resource, publish.Resource);
 
-            // Every client validates the certificate: the developer certificate (or the AppHost's self-signed one), and the deployment-like one.
-            using var publishCertificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(certificates.FullName, "chatpub.crt"), Cancel));
-            var runRound = await ChatLoad.RunRoundAsync(ChatLoad.RunDefaults, 1, run.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log,
-                ServerCertificateTrust.Anchor(run.Resource), Cancel);
-            var publishRound = await ChatLoad.RunRoundAsync(ChatLoad.PublishDefaults, 1, publish.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log,
-                publishCertificate, Cancel);
-            var report = ChatLoad.Report(runRound, publishRound);
-            Log(report);
-            TestContext.Current.SendDiagnosticMessage(report);
+        // Every client validates the certificate: the developer certificate (or the AppHost's self-signed one), and the deployment-like one.
+        using var publishCertificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(certificates.FullName, "chatpub.crt"), Cancel));
+        var runRound = await ChatLoad.RunRoundAsync(ChatLoad.RunDefaults, 1, run.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log,
+            ServerCertificateTrust.Anchor(run.Resource), Cancel);
+        var publishRound = await ChatLoad.RunRoundAsync(ChatLoad.PublishDefaults, 1, publish.Resource, secret, Clients, MessagesPerClient, BurstMessages, Log,
+            publishCertificate, Cancel);
+        var report = ChatLoad.Report(runRound, publishRound);
+        Log(report);
+        TestContext.Current.SendDiagnosticMessage(report);
 
-            // Everyone signed in; nothing lost, duplicated or reordered, in either configuration.
-            Assert.All([runRound, publishRound], r => Assert.Equal((Clients, 0, 0, 0), (r.SignedIn, r.Refused, r.Lost, r.Disordered)));
+        // Everyone signed in; nothing lost, duplicated or reordered, in either configuration.
+        Assert.All([runRound, publishRound], r => Assert.Equal((Clients, 0, 0, 0), (r.SignedIn, r.Refused, r.Lost, r.Disordered)));
 
-            // Not throttled in run mode: a developer's client, bot or test that sends more than a few kilobytes must not
-            // crawl. Publish mode keeps Prosody's limit, and the publish-like server shows that the measurement can tell.
-            Assert.True(runRound.BurstKilobytesPerSecond >= ThrottledBelowKilobytesPerSecond,
-                $"Run mode throttles a single client to {runRound.BurstKilobytesPerSecond:0.0} KB/s: Prosody's mod_limits default c2s rate of 10kb/s applies in run mode." + Environment.NewLine + report);
-            Assert.True(publishRound.BurstKilobytesPerSecond < ThrottledBelowKilobytesPerSecond,
-                $"The publish-like server should keep Prosody's 10kb/s per-client limit, but one client uploaded {publishRound.BurstKilobytesPerSecond:0.0} KB/s." + Environment.NewLine + report);
-        }
-        finally
-        {
-            certificates.Delete(recursive: true);
-        }
+        // Not throttled in run mode: a developer's client, bot or test that sends more than a few kilobytes must not
+        // crawl. Publish mode keeps Prosody's limit, and the publish-like server shows that the measurement can tell.
+        Assert.True(runRound.BurstKilobytesPerSecond >= ThrottledBelowKilobytesPerSecond,
+            $"Run mode throttles a single client to {runRound.BurstKilobytesPerSecond:0.0} KB/s: Prosody's mod_limits default c2s rate of 10kb/s applies in run mode." + Environment.NewLine + report);
+        Assert.True(publishRound.BurstKilobytesPerSecond < ThrottledBelowKilobytesPerSecond,
+            $"The publish-like server should keep Prosody's 10kb/s per-client limit, but one client uploaded {publishRound.BurstKilobytesPerSecond:0.0} KB/s." + Environment.NewLine + report);
     }
 
     /// <summary>

@@ -77,10 +77,8 @@ public sealed class ModulesFunctionalTests : IDisposable
         File.WriteAllText(Path.Combine(_folder.FullName, "mod_test_greeting", "greeting.txt"), greeting);
         File.WriteAllText(Path.Combine(_folder.FullName, "mod_test_idle.lua"), IdleModule);
 
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password)
-            .WithModuleFiles(_folder.FullName, "test_ping_echo", "test_greeting");
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
+        chat.WithModuleFiles(_folder.FullName, "test_ping_echo", "test_greeting");
         if (imageTag is not null)
         {
             chat.WithImageTag(imageTag);

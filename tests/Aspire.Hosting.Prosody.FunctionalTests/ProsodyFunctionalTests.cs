@@ -7,10 +7,7 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task TwoAccountsSignInOverStartTlsSeeEachOthersPresenceAndExchangeMessages()
     {
-        var builder = TestApp.CreateBuilder();
-        var alicePassword = builder.AddPassword("alice-password");
-        var bobPassword = builder.AddPassword("bob-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword).WithUser("bob", bobPassword);
+        var (builder, chat, alicePassword, bobPassword) = TestApp.CreateChatWithAliceAndBob();
         await using var app = await builder.StartAsync("chat");
 
         await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
@@ -48,9 +45,7 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task TheContainerRuntimePublishesTheClientPortItselfNotTheOrchestratorsProxy()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.StartAsync("chat");
 
         var c2s = chat.Resource.PrimaryEndpoint;
@@ -65,9 +60,7 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task EveryOfferedSaslMechanismSignsInAndAWrongPasswordIsRefused()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.StartAsync("chat");
 
         // Prosody 13 stores SCRAM-SHA-1 credentials, so it offers SCRAM-SHA-1 and PLAIN (and SCRAM-SHA-1-PLUS, OAUTHBEARER).
@@ -106,9 +99,7 @@ public class ProsodyFunctionalTests
     [Fact]
     public async Task TheWebsocketEndpointAcceptsAnXmppSession()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.StartAsync("chat");
 
         await using var client = await XmppClient.ConnectWebSocketAsync(chat.Resource.WebSocketUri(), chat.Resource.ClientOptions("alice", await password.ValueAsync()), Cancel);
@@ -155,22 +146,16 @@ public class ProsodyFunctionalTests
     {
         // Created by this process: owned by root when the tests run as root (as in CI), which stops the official entrypoint.
         var directory = Directory.CreateTempSubdirectory("prosody-data-");
-        try
+        using var cleanup = directory.DeleteWhenDisposed();
+        var builder = TestApp.CreateBuilder();
+        var password = builder.AddPassword("dave-password");
+        var chat = builder.AddProsody("chat").WithUser("dave", password).WithDataBindMount(directory.FullName);
+        await using (var app = await builder.StartAsync("chat"))
         {
-            var builder = TestApp.CreateBuilder();
-            var password = builder.AddPassword("dave-password");
-            var chat = builder.AddProsody("chat").WithUser("dave", password).WithDataBindMount(directory.FullName);
-            await using (var app = await builder.StartAsync("chat"))
-            {
-                await using var dave = await chat.Resource.ConnectPackageClientAsync("dave", await password.ValueAsync());
-            }
+            await using var dave = await chat.Resource.ConnectPackageClientAsync("dave", await password.ValueAsync());
+        }
 
-            Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2edev%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        Assert.True(File.Exists(Path.Combine(directory.FullName, "chat%2edev%2elocalhost", "accounts", "dave.dat")), "The account should be stored in the bind-mounted directory.");
     }
 
     [Fact]

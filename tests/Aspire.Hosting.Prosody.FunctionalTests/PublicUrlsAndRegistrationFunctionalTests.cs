@@ -17,9 +17,8 @@ public sealed partial class PublicUrlsAndRegistrationFunctionalTests
     [Fact]
     public async Task UploadLinksAndTheAnnouncedWebsocketUrlUseThePublishedPortsAndWork()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password).WithFileShare();
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
+        chat.WithFileShare();
         await using var app = await builder.StartAsync("chat");
         await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
 
@@ -52,9 +51,7 @@ public sealed partial class PublicUrlsAndRegistrationFunctionalTests
     [Fact]
     public async Task ByDefaultNoRegistrationFeatureIsAdvertisedOrDiscoveredAndRegistrationIsRefused()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.StartAsync("chat");
 
         var attempt = await LoadInBandRegistrationProbe.TryAsync(chat.Resource.PrimaryEndpoint.Host, chat.Resource.PrimaryEndpoint.Port, chat.Resource.Domain, "mallory", "mallory-password", Cancel);

@@ -18,10 +18,7 @@ public class RecoveryFunctionalTests
     [InlineData("SEGV", 11)]
     public async Task AProsodyThatDiesComesBackHealthyByItselfInTheSameContainerAndSaysSo(string signal, int number)
     {
-        var builder = TestApp.CreateBuilder();
-        var alicePassword = builder.AddPassword("alice-password");
-        var bobPassword = builder.AddPassword("bob-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword).WithUser("bob", bobPassword);
+        var (builder, chat, alicePassword, bobPassword) = TestApp.CreateChatWithAliceAndBob();
         await using var app = await builder.StartAsync("chat");
         var containerId = app.ContainerIdOf("chat");
         // Stored offline for bob before the crash; the process restarts in the same container, over the same files.

@@ -74,10 +74,8 @@ public class ServerFeatureFunctionalTests
     [Fact]
     public async Task TheUploadComponentHandsOutUrlsOnAPublishedEndpointRefusesFilesOverTheLimitAndExpiresUploadsAfterTheConfiguredDays()
     {
-        var builder = TestApp.CreateBuilder();
-        var alicePassword = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword)
-            .WithFileShare(sizeLimitMegabytes: 1, quotaGigabytes: 2, expiryDays: 3);
+        var (builder, chat, alicePassword) = TestApp.CreateChatWithAlice();
+        chat.WithFileShare(sizeLimitMegabytes: 1, quotaGigabytes: 2, expiryDays: 3);
         await using var app = await builder.StartAsync("chat");
         await using var alice = await chat.Resource.SignInAsync("alice", await alicePassword.ValueAsync());
         const string upload = "upload.chat.dev.localhost";
@@ -116,9 +114,7 @@ public class ServerFeatureFunctionalTests
     [Fact]
     public async Task AnExternalComponentConnectsWithTheConnectionInformationItsServiceIsGivenAndExchangesMessagesWithAUser()
     {
-        var builder = TestApp.CreateBuilder();
-        var alicePassword = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword);
+        var (builder, chat, alicePassword) = TestApp.CreateChatWithAlice();
         var bot = chat.AddExternalComponent("bot");
         // The service that implements the component; never started: this test plays its part.
         var service = builder.AddExecutable("bot-service", "dotnet", ".").WithReference(bot).WithExplicitStart();
@@ -163,61 +159,55 @@ public class ServerFeatureFunctionalTests
     {
         using var authority = new TestCertificateAuthority();
         var directory = Directory.CreateTempSubdirectory("prosody-certs-");
-        try
+        using var cleanup = directory.DeleteWhenDisposed();
+        // WithCertificate: a PEM certificate and key anywhere on this machine.
+        var byFile = authority.Issue("files.dev.localhost");
+        var certificatePath = Path.Combine(directory.FullName, "server.crt");
+        var keyPath = Path.Combine(directory.FullName, "server.key");
+        await File.WriteAllTextAsync(certificatePath, byFile.CertificatePem, Cancel);
+        await File.WriteAllTextAsync(keyPath, byFile.KeyPem, Cancel);
+
+        // WithCertificatesDirectory: certbot's layout, with the chain. The prosody user in the container must be able
+        // to read it, and a temporary directory is private to its owner.
+        var byDirectory = authority.Issue("folder.dev.localhost");
+        var certificates = Directory.CreateDirectory(Path.Combine(directory.FullName, "certs", "folder.dev.localhost"));
+        await File.WriteAllTextAsync(Path.Combine(certificates.FullName, "fullchain.pem"), byDirectory.CertificatePem + authority.Certificate.ExportCertificatePem() + "\n", Cancel);
+        await File.WriteAllTextAsync(Path.Combine(certificates.FullName, "privkey.pem"), byDirectory.KeyPem, Cancel);
+        if (!OperatingSystem.IsWindows())
         {
-            // WithCertificate: a PEM certificate and key anywhere on this machine.
-            var byFile = authority.Issue("files.dev.localhost");
-            var certificatePath = Path.Combine(directory.FullName, "server.crt");
-            var keyPath = Path.Combine(directory.FullName, "server.key");
-            await File.WriteAllTextAsync(certificatePath, byFile.CertificatePem, Cancel);
-            await File.WriteAllTextAsync(keyPath, byFile.KeyPem, Cancel);
-
-            // WithCertificatesDirectory: certbot's layout, with the chain. The prosody user in the container must be able
-            // to read it, and a temporary directory is private to its owner.
-            var byDirectory = authority.Issue("folder.dev.localhost");
-            var certificates = Directory.CreateDirectory(Path.Combine(directory.FullName, "certs", "folder.dev.localhost"));
-            await File.WriteAllTextAsync(Path.Combine(certificates.FullName, "fullchain.pem"), byDirectory.CertificatePem + authority.Certificate.ExportCertificatePem() + "\n", Cancel);
-            await File.WriteAllTextAsync(Path.Combine(certificates.FullName, "privkey.pem"), byDirectory.KeyPem, Cancel);
-            if (!OperatingSystem.IsWindows())
+            foreach (var path in (string[])[directory.FullName, certificates.Parent!.FullName, certificates.FullName])
             {
-                foreach (var path in (string[])[directory.FullName, certificates.Parent!.FullName, certificates.FullName])
-                {
-                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-                }
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             }
-
-            var builder = TestApp.CreateBuilder();
-            var password = builder.AddPassword("alice-password");
-            var files = builder.AddProsody("files").WithUser("alice", password).WithCertificate(certificatePath, keyPath);
-            var folder = builder.AddProsody("folder").WithUser("alice", password).WithCertificatesDirectory(certificates.Parent!.FullName);
-            var plain = builder.AddProsody("plain").WithUser("alice", password);
-            await using var app = await builder.StartAsync("files", "folder", "plain");
-
-            foreach (var (prosody, expected) in new[] { (files.Resource, byFile.Certificate), (folder.Resource, byDirectory.Certificate) })
-            {
-                // The client accepts only a certificate that chains to the test's authority and names the domain.
-                var options = prosody.ClientOptions("alice", await password.ValueAsync()) with
-                {
-                    ServerCertificateValidation = (_, certificate, _, _) => certificate is not null && authority.Validates(certificate, prosody.Domain),
-                };
-                await using var client = await XmppClient.ConnectAsync(options, Cancel);
-                Assert.True(client.IsTlsEstablished);
-                Assert.Equal(expected.Thumbprint, client.ServerCertificate?.Thumbprint);
-            }
-
-            // Without either, run mode presents the trusted developer certificate when the machine has one, otherwise the
-            // self-signed certificate the AppHost keeps (in its user secrets); the client validates whichever it is.
-            using var development = ServerCertificateTrust.Anchor(plain.Resource);
-            await using var plainClient = await plain.Resource.SignInAsync("alice", await password.ValueAsync());
-            Assert.Equal(development.Thumbprint, plainClient.ServerCertificate?.Thumbprint);
-            Assert.True(plainClient.ServerCertificate!.MatchesHostname("plain.dev.localhost"));
-            Assert.False(authority.Validates(plainClient.ServerCertificate, "plain.dev.localhost"));
         }
-        finally
+
+        var builder = TestApp.CreateBuilder();
+        var password = builder.AddPassword("alice-password");
+        var files = builder.AddProsody("files").WithUser("alice", password).WithCertificate(certificatePath, keyPath);
+        var folder = builder.AddProsody("folder").WithUser("alice", password).WithCertificatesDirectory(certificates.Parent!.FullName);
+        var plain = builder.AddProsody("plain").WithUser("alice", password);
+        await using var app = await builder.StartAsync("files", "folder", "plain");
+
+        foreach (var (prosody, expected) in new[] { (files.Resource, byFile.Certificate), (folder.Resource, byDirectory.Certificate) })
         {
-            directory.Delete(recursive: true);
+            // The client accepts only a certificate that chains to the test's authority and names the domain.
+            var options = prosody.ClientOptions("alice", await password.ValueAsync()) with
+            {
+                ServerCertificateValidation = (_, certificate, _, _) => certificate is not null && authority.Validates(certificate, prosody.Domain),
+            };
+            await using var client = await XmppClient.ConnectAsync(options, Cancel);
+            Assert.True(client.IsTlsEstablished);
+            Assert.Equal(expected.Thumbprint, client.ServerCertificate?.Thumbprint);
         }
+
+        // Without either, run mode presents the trusted developer certificate when the machine has one, otherwise the
+        // self-signed certificate the AppHost keeps (in its user secrets); the client validates whichever it is.
+        using var development = ServerCertificateTrust.Anchor(plain.Resource);
+        await using var plainClient = await plain.Resource.SignInAsync("alice", await password.ValueAsync());
+        Assert.Equal(development.Thumbprint, plainClient.ServerCertificate?.Thumbprint);
+        Assert.True(plainClient.ServerCertificate!.MatchesHostname("plain.dev.localhost"));
+        Assert.False(authority.Validates(plainClient.ServerCertificate, "plain.dev.localhost"));
     }
 
     [Fact]

@@ -23,6 +23,28 @@ internal static class TestApp
         return builder;
     }
 
+    /// <summary>
+    /// Where most tests start: a builder with the Prosody resource <c>chat</c> and its user alice, whose password the
+    /// test knows. The test adds what it is about to <c>Chat</c>, then starts the app.
+    /// </summary>
+    public static (IDistributedApplicationTestingBuilder Builder, IResourceBuilder<ProsodyResource> Chat, IResourceBuilder<ParameterResource> AlicePassword) CreateChatWithAlice()
+    {
+        var builder = CreateBuilder();
+        var alicePassword = builder.AddPassword("alice-password");
+        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword);
+        return (builder, chat, alicePassword);
+    }
+
+    /// <summary>The same with a second user, bob, for tests of what passes between two users.</summary>
+    public static (IDistributedApplicationTestingBuilder Builder, IResourceBuilder<ProsodyResource> Chat, IResourceBuilder<ParameterResource> AlicePassword, IResourceBuilder<ParameterResource> BobPassword) CreateChatWithAliceAndBob()
+    {
+        var builder = CreateBuilder();
+        var alicePassword = builder.AddPassword("alice-password");
+        var bobPassword = builder.AddPassword("bob-password");
+        var chat = builder.AddProsody("chat").WithUser("alice", alicePassword).WithUser("bob", bobPassword);
+        return (builder, chat, alicePassword, bobPassword);
+    }
+
     /// <summary>A secret parameter with a random value the test knows.</summary>
     public static IResourceBuilder<ParameterResource> AddPassword(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddParameter(name, Convert.ToHexString(RandomNumberGenerator.GetBytes(12)), secret: true);

@@ -13,9 +13,7 @@ public sealed class TlsFunctionalTests
     [Fact]
     public async Task WithATrustedDeveloperCertificateClientsValidateItOverStartTlsAndSecureWebSocket()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
         await using var app = await builder.BuildAsync(Cancel);
         using var developerCertificate = RequireDeveloperCertificate(app);
         await app.StartAsync("chat");

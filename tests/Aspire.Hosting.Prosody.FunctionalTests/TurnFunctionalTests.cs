@@ -15,9 +15,8 @@ public class TurnFunctionalTests
     [Fact]
     public async Task ProsodyHandsOutReachableTurnCredentialsThatAllocateRelaysOverUdpAndTcpInTheConfiguredRange()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password).WithTurnServer();
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
+        chat.WithTurnServer();
         await using var app = await builder.StartAsync("chat", "chat-turn");
 
         await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
@@ -79,9 +78,8 @@ public class TurnFunctionalTests
     public async Task MediaFlowsBothWaysBetweenAPeerOnTheHostAndTheClientThroughThePublishedRelayPort()
     {
         // A second app start is worth it: it also shows that a custom port and relay range reach Prosody and coturn.
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password).WithTurnServer(port: 3479, relayPortMin: 49170, relayPortMax: 49172);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
+        chat.WithTurnServer(port: 3479, relayPortMin: 49170, relayPortMax: 49172);
         await using var app = await builder.StartAsync("chat", "chat-turn");
 
         await using var alice = await chat.Resource.SignInAsync("alice", await password.ValueAsync());
@@ -129,9 +127,8 @@ public class TurnFunctionalTests
     [Fact]
     public async Task CredentialsMadeWithAWrongSecretOrAlreadyExpiredAreRefusedWhileProsodysAreAccepted()
     {
-        var builder = TestApp.CreateBuilder();
-        var password = builder.AddPassword("alice-password");
-        var chat = builder.AddProsody("chat").WithUser("alice", password).WithTurnServer(port: 3480, relayPortMin: 49175, relayPortMax: 49177);
+        var (builder, chat, password) = TestApp.CreateChatWithAlice();
+        chat.WithTurnServer(port: 3480, relayPortMin: 49175, relayPortMax: 49177);
         var coturn = builder.Resources.OfType<CoturnResource>().Single();
         await using var app = await builder.StartAsync("chat", "chat-turn");
 
