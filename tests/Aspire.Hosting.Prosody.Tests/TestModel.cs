@@ -18,7 +18,7 @@ internal static class TestModel
             DisableDashboard = true,
             Args = operation == DistributedApplicationOperation.Publish
                 ? ["AppHost:Operation=publish", $"Pipeline:OutputPath={Path.Combine(Path.GetTempPath(), "prosody-publish-tests", Guid.NewGuid().ToString("N"))}", "Pipeline:Step=publish"]
-                // Run mode subscribes Aspire's own start handlers, which read where the orchestrator is
+                // Run mode subscribes an Aspire start handler that reads where the orchestrator is
                 // (CompleteAtStartAsync raises that event); nothing here starts it.
                 : ["DcpPublisher:CliPath=dcp", "DcpPublisher:DashboardPath=dashboard"],
         });
@@ -55,9 +55,10 @@ internal static class TestModel
     }
 
     /// <summary>
-    /// Raises <see cref="BeforeStartEvent"/> as starting (or publishing) the app does, without starting anything: what
-    /// the app model subscribed while it was built runs (the package's decisions that need the whole model); Aspire's
-    /// own handlers, which need the orchestrator, subscribe only when the app runs.
+    /// Raises <see cref="BeforeStartEvent"/> as starting (or publishing) the app does, without starting anything: the
+    /// handlers subscribed while the model was built run, that is the package's decisions that need the whole model and,
+    /// in run mode, Aspire's naming of containers (hence the placeholder orchestrator paths above). Handlers Aspire adds
+    /// only when the app runs do not.
     /// </summary>
     public static Task CompleteAtStartAsync(this DistributedApplication app) =>
         app.Services.GetRequiredService<Eventing.IDistributedApplicationEventing>().PublishAsync(
