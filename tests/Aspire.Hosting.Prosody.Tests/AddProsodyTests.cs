@@ -210,7 +210,7 @@ public class AddProsodyTests
     public async Task TheHealthCheckSaysWhyWhenNothingSpeaksXmppOnThePort()
     {
         // A listener that accepts and closes, like the orchestrator's proxy before the container is up.
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        using var listener = new TcpListener(TestLoopback.Address, 0);
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -225,8 +225,8 @@ public class AddProsodyTests
 
         var builder = TestModel.CreateBuilder();
         builder.AddProsody("chat")
-            .WithEndpoint("c2s", e => e.AllocatedEndpoint = new AllocatedEndpoint(e, "127.0.0.1", port))
-            .WithEndpoint("http", e => e.AllocatedEndpoint = new AllocatedEndpoint(e, "127.0.0.1", port));
+            .WithEndpoint("c2s", e => e.AllocatedEndpoint = new AllocatedEndpoint(e, TestLoopback.Host, port))
+            .WithEndpoint("http", e => e.AllocatedEndpoint = new AllocatedEndpoint(e, TestLoopback.Host, port));
         using var app = builder.Build();
 
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthCheckServiceOptions>>().Value;

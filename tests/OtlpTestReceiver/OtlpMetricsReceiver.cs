@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OtlpTestReceiver.Proto;
+using Prosody.Tests.Shared;
 
 namespace OtlpTestReceiver;
 
@@ -45,8 +46,8 @@ public sealed class OtlpMetricsReceiver : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Without TLS there is no protocol negotiation: one port per protocol, port 0 for a free one.
-            kestrel.Listen(IPAddress.Loopback, 0, listen => (http = listen).Protocols = HttpProtocols.Http1);
-            kestrel.Listen(IPAddress.Loopback, 0, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
+            kestrel.Listen(TestLoopback.Address, 0, listen => (http = listen).Protocols = HttpProtocols.Http1);
+            kestrel.Listen(TestLoopback.Address, 0, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
         });
         builder.Services.AddGrpc();
         builder.Services.AddRequestDecompression();

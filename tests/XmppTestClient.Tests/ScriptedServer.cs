@@ -19,7 +19,7 @@ internal sealed class FakeServer : IAsyncDisposable
 
     public XmppClientOptions Options => new()
     {
-        Host = "127.0.0.1",
+        Host = TestLoopback.Host,
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port,
         Domain = "example.test",
         StartTls = StartTlsPolicy.Never,
@@ -27,7 +27,7 @@ internal sealed class FakeServer : IAsyncDisposable
 
     public static FakeServer Start(Func<Peer, Task> script)
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
+        var listener = new TcpListener(TestLoopback.Address, 0);
         listener.Start();
         return new FakeServer(listener, script);
     }

@@ -125,7 +125,7 @@ public sealed class XmlStreamTests
 
         public static async Task<LoopbackPair> CreateAsync(CancellationToken cancellationToken)
         {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            using var listener = new TcpListener(TestLoopback.Address, 0);
             listener.Start();
             var client = new TcpClient { NoDelay = true };
             await client.ConnectAsync((IPEndPoint)listener.LocalEndpoint, cancellationToken);

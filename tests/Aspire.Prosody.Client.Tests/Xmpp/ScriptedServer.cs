@@ -15,7 +15,7 @@ internal sealed class ScriptedServer : IAsyncDisposable
 {
     public const string Domain = "chat.test";
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener = new(TestLoopback.Address, 0);
     private readonly Func<ServerPeer, int, Task> _script;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
@@ -41,7 +41,7 @@ internal sealed class ScriptedServer : IAsyncDisposable
     {
         var options = new XmppClientOptions
         {
-            Host = "127.0.0.1",
+            Host = TestLoopback.Host,
             Port = ((IPEndPoint)_listener.LocalEndpoint).Port,
             Domain = Domain,
             Username = "alice",
