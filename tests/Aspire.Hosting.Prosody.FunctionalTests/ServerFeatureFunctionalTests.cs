@@ -339,6 +339,12 @@ public class ServerFeatureFunctionalTests
                 Assert.Equal("bob@kept.dev.localhost", bob.Jid.Bare.ToString());
                 await using var alice = await prosody.SignInAsync("alice", passwords["alice"]);
                 Assert.Contains(await alice.GetRosterAsync(Cancel), item => item.Jid == "friend@kept.dev.localhost");
+
+                // Stopped while its network exists, so that Podman takes down the NAT rules of its published ports.
+                // Removed only after the orchestrator deleted the network, it would leave them behind, and a later
+                // connection to one of those ports on 127.0.0.1 would be sent to it ("No route to host").
+                var stop = ContainerRuntime.Run(runtime, "stop", "--time", "10", app.ContainerIdOf(name));
+                Assert.True(stop.ExitCode == 0, stop.Output);
             });
         }
         finally
