@@ -154,7 +154,7 @@ internal sealed class ProsodyConfiguration
 
         if (settings.Federation is null)
         {
-            // Settings.Federation is opt-in: without it no server-to-server listener runs at all.
+            // Federation is opt-in: without it no server-to-server listener runs at all.
             disabled.Add("s2s");
             disabled.Add("dialback");
         }
