@@ -76,7 +76,7 @@ public static partial class ProsodyBuilderExtensions
             ?? ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         var resource = new ProsodyResource(name, password) { IsRunMode = builder.ExecutionContext.IsRunMode };
 
-        var healthCheckKey = $"{name}_check";
+        var healthCheckKey = ProsodyHealthCheck.Name(resource);
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             healthCheckKey, _ => new ProsodyHealthCheck(resource), failureStatus: default, tags: default));
 

@@ -50,7 +50,7 @@ public class DatabaseFailoverFunctionalTests
             {
                 // Aspire polls a healthy resource every 30 s; the check then finds storage unreadable and says so.
                 var unhealthy = await app.WaitForSnapshotAsync("chat", s =>
-                    s.HealthReports.Any(r => r.Name == $"{chat.Resource.Name}_check" && r.Status == HealthStatus.Unhealthy
+                    s.HealthReports.Any(r => r.Name == chat.CheckName() && r.Status == HealthStatus.Unhealthy
                         && r.Description?.Contains("storage", StringComparison.Ordinal) == true), "unhealthy naming storage");
                 Log($"Round {round}: unhealthy {stoppedAt.ElapsedMilliseconds} ms after the stop: {unhealthy.Summary()}");
                 Assert.Equal(KnownResourceStates.Running, unhealthy.State?.Text);

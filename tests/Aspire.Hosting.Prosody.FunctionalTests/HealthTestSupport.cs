@@ -9,7 +9,7 @@ namespace Aspire.Hosting.Prosody.FunctionalTests;
 /// </summary>
 internal static class HealthTestSupport
 {
-    public static string CheckName(this IResourceBuilder<ProsodyResource> prosody) => $"{prosody.Resource.Name}_check";
+    public static string CheckName(this IResourceBuilder<ProsodyResource> prosody) => Health.ProsodyHealthCheck.Name(prosody.Resource);
 
     /// <summary>
     /// Keeps Prosody from starting until the file <c>open</c> exists in <paramref name="gate"/>, which is mounted into

@@ -74,7 +74,7 @@ internal sealed class ProsodyCrashWatcher(
             var check = new ProsodyHealthCheck(resource);
             var context = new HealthCheckContext
             {
-                Registration = new HealthCheckRegistration(CheckName(resource), check, failureStatus: null, tags: null),
+                Registration = new HealthCheckRegistration(ProsodyHealthCheck.Name(resource), check, failureStatus: null, tags: null),
             };
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -109,7 +109,7 @@ internal sealed class ProsodyCrashWatcher(
             return Task.CompletedTask;
         }
 
-        var name = CheckName(resource);
+        var name = ProsodyHealthCheck.Name(resource);
         var report = new HealthReportSnapshot(name, status, description, ExceptionText: null) { LastRunAt = DateTime.UtcNow };
         return notifications.PublishUpdateAsync(resource, snapshot =>
         {
@@ -117,6 +117,4 @@ internal sealed class ProsodyCrashWatcher(
             return snapshot.WithHealthReports(reports);
         });
     }
-
-    internal static string CheckName(ProsodyResource resource) => $"{resource.Name}_check";
 }

@@ -31,6 +31,9 @@ internal sealed class ProsodyHealthCheck(ProsodyResource resource) : IHealthChec
     internal static readonly TimeSpan ReadinessWindow = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>The name the check is registered under for <paramref name="resource"/>, and its report's name.</summary>
+    internal static string Name(ProsodyResource resource) => $"{resource.Name}_check";
+
     /// <summary>Per resource: whether an XMPP stream has opened since Prosody last seemed to go away.</summary>
     private static readonly ConditionalWeakTable<ProsodyResource, StreamState> States = new();
 
