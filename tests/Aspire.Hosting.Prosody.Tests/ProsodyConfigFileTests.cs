@@ -7,22 +7,16 @@ public class ProsodyConfigFileTests
 
     private static async Task<string> ConfigOf(Action<IResourceBuilder<ProsodyResource>> configure, DistributedApplicationOperation operation = DistributedApplicationOperation.Run)
     {
-        var builder = TestModel.CreateBuilder(operation);
-        var chat = builder.AddProsody("chat");
-        configure(chat);
-        using var app = builder.Build();
-        return await app.FileTextAsync(chat.Resource, ConfigDirectory, "aspire.cfg.lua");
+        using var app = TestModel.BuildWithChat(configure, operation);
+        return await app.FileTextAsync(app.Single(), ConfigDirectory, "aspire.cfg.lua");
     }
 
     /// <summary>The generated conf.d file and the files it includes, in the order it includes them.</summary>
     private static async Task<(string Config, List<ContainerFile> Includes)> ConfigAndIncludesOf(Action<IResourceBuilder<ProsodyResource>> configure)
     {
-        var builder = TestModel.CreateBuilder();
-        var chat = builder.AddProsody("chat");
-        configure(chat);
-        using var app = builder.Build();
-        var config = await app.FileTextAsync(chat.Resource, ConfigDirectory, "aspire.cfg.lua");
-        return (config, (await app.FilesAsync(chat.Resource, "/etc/prosody/aspire.d")).Cast<ContainerFile>().ToList());
+        using var app = TestModel.BuildWithChat(configure);
+        var config = await app.FileTextAsync(app.Single(), ConfigDirectory, "aspire.cfg.lua");
+        return (config, (await app.FilesAsync(app.Single(), "/etc/prosody/aspire.d")).Cast<ContainerFile>().ToList());
     }
 
     /// <summary>A developer's configuration file on disk, deleted when the test ends.</summary>

@@ -72,10 +72,10 @@ internal static class TestModel
         return app;
     }
 
-    /// <summary>A built run-mode app holding one Prosody resource, "chat", given the calls <paramref name="configure"/> makes: for tests that check only those calls.</summary>
-    public static DistributedApplication BuildWithChat(Action<IResourceBuilder<ProsodyResource>>? configure = null)
+    /// <summary>A built app holding one Prosody resource, "chat", given the calls <paramref name="configure"/> makes: for tests that check only those calls.</summary>
+    public static DistributedApplication BuildWithChat(Action<IResourceBuilder<ProsodyResource>>? configure = null, DistributedApplicationOperation operation = DistributedApplicationOperation.Run)
     {
-        var builder = CreateBuilder();
+        var builder = CreateBuilder(operation);
         var chat = builder.AddProsody("chat");
         configure?.Invoke(chat);
         return builder.Build();
